@@ -1,0 +1,1 @@
+"""Ports: small Protocols the services use to talk to the world."""
