@@ -34,6 +34,10 @@ class SandboxJob:
     (package `optiagent_harness`) and hypothesis are importable inside the box. `files` are written
     into the work directory before the run (relative paths); `collect` names files to bring back.
     `readonly_paths` (e.g. the project root, the interpreter's prefix) are visible read-only.
+    `copy_tree` is a host directory copied into the work directory first (a workload then runs on a
+    private copy of the project); `cwd` is relative to the work directory; `pythonpath` entries are
+    relative to the work directory and go before the harness on PYTHONPATH. `collect` entries ending
+    in "/" bring back every file under that directory.
     """
 
     argv: tuple[str, ...]
@@ -43,6 +47,9 @@ class SandboxJob:
     python: str | None = None
     readonly_paths: tuple[str, ...] = ()
     collect: tuple[str, ...] = ()
+    copy_tree: str | None = None
+    cwd: str = "."
+    pythonpath: tuple[str, ...] = ()
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
 
