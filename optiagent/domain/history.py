@@ -83,3 +83,19 @@ class AcceptedEdit:
     created_at: datetime
     applied: bool = False
     evidence: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerdictCacheKey:
+    """Identifies a verdict independent of run: the normalized candidate source and the inputs it ran on."""
+
+    source_hash: str  # hash of the normalized candidate source (and the original it is compared with)
+    inputs_hash: str  # hash of the input set the candidate was checked against
+
+
+@dataclass(frozen=True)
+class CachedVerdict:
+    key: VerdictCacheKey
+    verdict: str  # equivalent | mismatch | crashed | timed_out | nondeterministic
+    detail: str = ""
+    checked: Mapping[str, int] = field(default_factory=dict)

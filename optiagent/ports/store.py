@@ -8,16 +8,25 @@ from typing import Protocol
 
 from optiagent.domain.history import (
     AcceptedEdit,
+    CachedVerdict,
     CandidateRecord,
     MeasurementRecord,
     RunRecord,
     TargetRecord,
+    VerdictCacheKey,
     VerdictRecord,
 )
 
 
 class EditStore(Protocol):
-    """Writes are idempotent upserts keyed by ids; readers see only committed data."""
+    """Writes are idempotent upserts keyed by ids; readers see only committed data.
+
+    Re-recording an id refreshes its descriptive fields but never rolls progress back: a run's
+    finished_at/summary, a target's status/reason and an edit's applied flag change only through
+    finish_run, update_target and mark_applied. A candidate is immutable and unique per
+    (target_id, source_hash); one accepted edit per target (a newer one replaces it). Updating or
+    referring to an unknown id raises KeyError; naive datetimes raise ValueError.
+    """
 
     def record_run(self, run: RunRecord) -> None: ...
 
@@ -38,6 +47,20 @@ class EditStore(Protocol):
     def mark_applied(self, edit_id: str) -> None: ...
 
     def accepted_edits(self, repo: str | None = None, since: datetime | None = None) -> list[AcceptedEdit]: ...
+
+    def get_run(self, run_id: str) -> RunRecord | None: ...
+
+    def get_target(self, target_id: str) -> TargetRecord | None: ...
+
+    def candidates(self, target_id: str) -> list[CandidateRecord]: ...
+
+    def get_verdict(self, candidate_id: str) -> VerdictRecord | None: ...
+
+    def get_measurement(self, candidate_id: str) -> MeasurementRecord | None: ...
+
+    def get_cached_verdict(self, key: VerdictCacheKey) -> CachedVerdict | None: ...
+
+    def put_cached_verdict(self, entry: CachedVerdict) -> None: ...
 
     def close(self) -> None: ...
 
