@@ -1,0 +1,1 @@
+"""Test doubles shipped with the test suite (fake servers, scripted ports)."""
