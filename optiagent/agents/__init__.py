@@ -1,1 +1,1 @@
-
+"""Candidate generation strategies (the only package that will import langgraph)."""

@@ -1,0 +1,91 @@
+"""The run report: what the CLI prints, `--json` writes and the API serves (schema 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from optiagent.domain.measurement import geometric_mean
+
+
+_INTERNAL = frozenset({"new_source", "original_hash", "edit_id"})
+
+
+class TargetStatus(StrEnum):
+    IMPROVED = "improved"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass
+class TargetReport:
+    file: str
+    qualname: str
+    status: TargetStatus
+    reason: str = ""
+    speedup: float | None = None
+    ci: tuple[float, float] | None = None
+    candidates: int = 0
+    strategy: str | None = None
+    rules: list[str] = field(default_factory=list)
+    diff: str | None = None
+    applied: bool = False
+    evidence: dict[str, Any] = field(default_factory=dict)
+    # internal, not in the JSON: the full new text of the file for apply
+    new_source: str | None = field(default=None, repr=False)
+    original_hash: str | None = field(default=None, repr=False)
+    edit_id: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class Report:
+    run_id: str
+    root: str
+    strategies: list[str]
+    sandbox: str
+    targets: list[TargetReport] = field(default_factory=list)
+    skipped_files: list[Mapping[str, str]] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        improved = [t for t in self.targets if t.status is TargetStatus.IMPROVED]
+        return {
+            "targets": len(self.targets),
+            "improved": len(improved),
+            "geomean_speedup": geometric_mean([t.speedup for t in improved if t.speedup]),
+            "wall_seconds": round(self.wall_seconds, 3),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        targets = []
+        for target in self.targets:
+            entry = {k: v for k, v in asdict(target).items() if k not in _INTERNAL}
+            entry["status"] = target.status.value
+            entry["ci"] = list(target.ci) if target.ci else None
+            targets.append(entry)
+        return {
+            "schema": 1,
+            "run_id": self.run_id,
+            "root": self.root,
+            "strategies": list(self.strategies),
+            "sandbox": self.sandbox,
+            "targets": targets,
+            "skipped_files": [dict(s) for s in self.skipped_files],
+            "summary": self.summary(),
+        }
+
+
+def choose_best(options: Sequence[tuple[float, float, float, int]]) -> int:
+    """Index of the best (speedup, ci_low, ci_high, diff_size): fastest, near-ties by smaller diff.
+
+    Near-tie: the intervals overlap with the fastest one's interval.
+    """
+    if not options:
+        raise ValueError("no options to choose from")
+    fastest = max(range(len(options)), key=lambda i: options[i][0])
+    _, low, _, _ = options[fastest]
+    tied = [i for i, (_, _, high, _) in enumerate(options) if high >= low]
+    return min(tied, key=lambda i: (options[i][3], -options[i][0]))

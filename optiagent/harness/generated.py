@@ -1,0 +1,102 @@
+"""Hypothesis-generated inputs: a differential property with shrinking, per-parameter strategies."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from .inputs import CapturedCall, parameter_names, type_hints
+from .shapes import strategy_for_annotation, strategy_for_shape
+
+if TYPE_CHECKING:
+    from .check import Differential
+
+_SEEDS_KEPT = 3
+
+
+def _parameter_strategies(
+    diff: Differential, captured: list[CapturedCall], job: dict[str, Any]
+) -> tuple[list[tuple[inspect.Parameter, Any]], str | None]:
+    hints = type_hints(diff.f_original)
+    shapes: dict[str, Any] = job.get("params", {}) or {}
+    chosen: list[tuple[inspect.Parameter, Any]] = []
+    for position, parameter in enumerate(parameter_names(diff.f_original)):
+        if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        observed = [c.args[position] for c in captured if position < len(c.args)]
+        strategy = None
+        if diff.method and position == 0:
+            if not observed:
+                return [], "a method needs captured instances (run with --workload)"
+            strategy = st.sampled_from(observed[:20]).map(lambda obj: obj)
+        elif parameter.name in hints:
+            strategy = strategy_for_annotation(hints[parameter.name])
+        if strategy is None and parameter.name in shapes and shapes[parameter.name]:
+            strategy = strategy_for_shape(shapes[parameter.name])
+        if strategy is None and observed:
+            strategy = st.sampled_from(observed[:50])
+        if strategy is None:
+            if parameter.default is not inspect.Parameter.empty:
+                continue
+            return [], f"cannot infer inputs for parameter {parameter.name!r}: no type hint and no captured calls"
+        chosen.append((parameter, strategy))
+    return chosen, None
+
+
+def _to_call(parameters: list[inspect.Parameter], values: tuple[Any, ...]) -> CapturedCall:
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for parameter, value in zip(parameters, values, strict=True):
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[parameter.name] = value
+        else:
+            args.append(value)
+    return CapturedCall(tuple(args), kwargs)
+
+
+def hypothesis_differential(diff: Differential, captured: list[CapturedCall], job: dict[str, Any]) -> str | None:
+    """Run the property; a mismatch propagates as the shrunk (minimal) counterexample."""
+    from .check import Mismatch
+
+    config = job.get("hypothesis", {})
+    max_examples = int(config.get("max_examples", 100))
+    if max_examples <= 0:
+        return None
+    chosen, note = _parameter_strategies(diff, captured, job)
+    if note is not None:
+        return note
+    parameters = [p for p, _ in chosen]
+    seeds: list[tuple[int, CapturedCall]] = []
+    failures: list[Mismatch] = []
+
+    @settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink],
+              print_blob=False)
+    @given(st.tuples(*(s for _, s in chosen)))
+    def differential(values: tuple[Any, ...]) -> None:
+        call = _to_call(parameters, values)
+        try:
+            if diff.compare(call, "hypothesis"):
+                seeds.append((len(repr(values)), call))
+                seeds.sort(key=lambda item: -item[0])
+                del seeds[_SEEDS_KEPT:]
+        except Mismatch as mismatch:
+            failures.append(mismatch)
+            raise AssertionError(mismatch.detail) from None
+
+    try:
+        differential()
+    except AssertionError:
+        if failures:
+            raise failures[-1] from None  # the last failure is the shrunk one
+        raise
+    job["_generated_seeds"] = [call for _, call in seeds]
+    return None
+
+
+def seed_calls(diff: Differential, job: dict[str, Any]) -> list[CapturedCall]:
+    seeds: list[CapturedCall] = job.get("_generated_seeds", [])
+    return seeds

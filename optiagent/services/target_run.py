@@ -1,0 +1,204 @@
+"""One target end to end: generate, validate in the sandbox, benchmark, select, record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from optiagent.domain.candidates import Budget, Candidate
+from optiagent.domain.edits import diff_size, unified_diff
+from optiagent.domain.history import (
+    AcceptedEdit,
+    CandidateRecord,
+    MeasurementRecord,
+    TargetRecord,
+    VerdictRecord,
+)
+from optiagent.domain.measurement import Accepted, Measurement, decide
+from optiagent.domain.report import TargetReport, TargetStatus, choose_best
+from optiagent.domain.targets import Target
+from optiagent.domain.verdicts import Equivalent, Mismatch, Nondeterministic, verdict_name
+from optiagent.ports.generator import CandidateGenerator, TargetContext
+from optiagent.ports.sandbox import Sandbox
+from optiagent.ports.store import EditStore
+from optiagent.rewrite.locate import function_source
+from optiagent.rewrite.normalize import normalize_source
+from optiagent.services.benchmarking import BenchmarkFailed, measure_speedup
+from optiagent.services.requests import ProgressListener
+from optiagent.verify.jobs import CheckSettings, Evidence, check_job
+from optiagent.verify.verdicts import CheckOutcome, read_check
+from optiagent.services.benchmarking import BenchmarkSettings
+
+
+@dataclass(frozen=True)
+class TargetJob:
+    run_id: str
+    repo: str
+    report_file: str  # the file as the report names it (relative to the run's root)
+    target: Target
+    source: str
+    source_hash: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Services:
+    sandbox: Sandbox
+    store: EditStore
+    generators: Mapping[str, CandidateGenerator]
+    progress: ProgressListener
+    check: CheckSettings
+    bench: BenchmarkSettings
+    min_speedup: float
+    workers: int
+
+
+def _safe_normalize(source: str) -> str:
+    try:
+        return normalize_source(source)
+    except Exception:
+        return source
+
+
+def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candidate], list[str]]:
+    """Candidates from every strategy, deduplicated by normalized text, never the original."""
+    context = TargetContext(
+        module_source=job.source,
+        target_source=(function_source(job.source, job.target.qualname) or job.source)
+        if job.target.qualname != "<program>"
+        else job.source,
+    )
+    seen = {_safe_normalize(job.source)}
+    unique: list[Candidate] = []
+    problems: list[str] = []
+    for name, generator in services.generators.items():
+        try:
+            proposed = generator.propose(job.target, context, Budget())
+        except Exception as error:  # one strategy failing must not sink the target
+            problems.append(f"{name}: {type(error).__name__}: {error}")
+            continue
+        for candidate in proposed:
+            key = _safe_normalize(candidate.source)
+            if key not in seen:
+                seen.add(key)
+                unique.append(candidate)
+    return unique, problems
+
+
+def _check(services: Services, job: TargetJob, candidate: Candidate) -> CheckOutcome:
+    return read_check(services.sandbox.run(check_job(job.target, job.evidence, candidate.source, services.check)))
+
+
+def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
+    checked = dict(outcome.verdict.checked) if isinstance(outcome.verdict, Equivalent) else {}
+    largest = max((int(s.get("factor", 1)) for s in outcome.stress), default=None)
+    return {
+        "inputs_checked": checked,
+        "stress_scale": largest,
+        "original_s": measurement.original_s,
+        "candidate_s": measurement.candidate_s,
+        "pairs": measurement.samples,
+    }
+
+
+def run_target(services: Services, job: TargetJob) -> TargetReport:
+    target, store = job.target, services.store
+    target_id = uuid.uuid4().hex
+    report = TargetReport(file=job.report_file, qualname=target.qualname, status=TargetStatus.UNCHANGED)
+    store.record_target(TargetRecord(target_id, job.run_id, job.report_file, target.qualname, target.kind.value))
+    candidates, problems = generate_candidates(services, job)
+    report.candidates = len(candidates)
+    services.progress.event("target_started", target=target.key, candidates=len(candidates))
+    if not candidates:
+        report.reason = "; ".join(problems) or "no strategy proposed a candidate"
+        return _finish(store, target_id, report)
+    ids = [uuid.uuid4().hex for _ in candidates]
+    for candidate_id, candidate in zip(ids, candidates, strict=True):
+        store.record_candidate(CandidateRecord(candidate_id, target_id, candidate.source_hash, candidate.source,
+                                               candidate.strategy, candidate.rules, dict(candidate.provenance)))
+    with ThreadPoolExecutor(max_workers=max(1, services.workers)) as pool:
+        outcomes = list(pool.map(lambda c: _check(services, job, c), candidates))
+    for candidate_id, outcome in zip(ids, outcomes, strict=True):
+        verdict = outcome.verdict
+        detail = "" if isinstance(verdict, Equivalent) else getattr(verdict, "detail", "")
+        checked = dict(verdict.checked) if isinstance(verdict, Equivalent) else {}
+        store.record_verdict(VerdictRecord(candidate_id, verdict_name(verdict), detail, checked))
+    services.progress.event("target_checked", target=target.key,
+                            equivalent=sum(isinstance(o.verdict, Equivalent) for o in outcomes))
+    if all(o.no_inputs for o in outcomes):
+        report.status, report.reason = TargetStatus.SKIPPED, outcomes[0].note or "no inputs could be produced"
+        return _finish(store, target_id, report)
+    if any(isinstance(o.verdict, Nondeterministic) for o in outcomes):
+        verdict = next(o.verdict for o in outcomes if isinstance(o.verdict, Nondeterministic))
+        report.status, report.reason = TargetStatus.SKIPPED, f"nondeterministic: {verdict.detail}"
+        return _finish(store, target_id, report)
+    return _benchmark_and_select(services, job, target_id, report, candidates, ids, outcomes)
+
+
+def _benchmark_and_select(
+    services: Services,
+    job: TargetJob,
+    target_id: str,
+    report: TargetReport,
+    candidates: Sequence[Candidate],
+    ids: Sequence[str],
+    outcomes: Sequence[CheckOutcome],
+) -> TargetReport:
+    accepted: list[tuple[int, Measurement]] = []
+    reasons: list[str] = []
+    for index, (candidate, outcome) in enumerate(zip(candidates, outcomes, strict=True)):
+        if not isinstance(outcome.verdict, Equivalent):
+            reasons.append(_rejection(candidate, outcome))
+            continue
+        try:
+            measurement = measure_speedup(services.sandbox, job.target, job.evidence, candidate.source,
+                                          outcome.bench_inputs, services.min_speedup, services.bench)
+        except BenchmarkFailed as error:
+            reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")
+            continue
+        decision = decide(measurement, services.min_speedup)
+        services.store.record_measurement(MeasurementRecord(
+            ids[index], measurement.speedup, measurement.ci_low, measurement.ci_high, measurement.samples,
+            measurement.original_s, measurement.candidate_s, isinstance(decision, Accepted)))
+        services.progress.event("candidate_measured", target=job.target.key, speedup=measurement.speedup)
+        if isinstance(decision, Accepted):
+            accepted.append((index, measurement))
+        else:
+            reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {decision.reason}")
+    if not accepted:
+        report.reason = "; ".join(reasons)[:2000] or "no candidate was faster"
+        return _finish(services.store, target_id, report)
+    options = [(m.speedup, m.ci_low, m.ci_high, diff_size(job.source, candidates[i].source)) for i, m in accepted]
+    index, measurement = accepted[choose_best(options)]
+    winner = candidates[index]
+    report.status = TargetStatus.IMPROVED
+    report.speedup, report.ci = measurement.speedup, (measurement.ci_low, measurement.ci_high)
+    report.strategy, report.rules = winner.strategy, list(winner.rules)
+    report.diff = unified_diff(job.source, winner.source, job.report_file)
+    report.new_source, report.original_hash = winner.source, job.source_hash
+    report.evidence = _evidence_summary(outcomes[index], measurement)
+    report.reason = f"{len(accepted)} of {len(candidates)} candidates accepted"
+    report.edit_id = uuid.uuid4().hex
+    services.store.record_accepted_edit(AcceptedEdit(
+        id=report.edit_id, run_id=job.run_id, target_id=target_id, candidate_id=ids[index], repo=job.repo,
+        file=job.report_file, qualname=job.target.qualname, original_source=job.source,
+        optimized_source=winner.source, diff=report.diff, speedup=measurement.speedup,
+        ci_low=measurement.ci_low, ci_high=measurement.ci_high, strategy=winner.strategy,
+        rules=winner.rules, created_at=datetime.now(UTC), evidence=report.evidence))
+    return _finish(services.store, target_id, report)
+
+
+def _rejection(candidate: Candidate, outcome: CheckOutcome) -> str:
+    label = "+".join(candidate.rules) or candidate.strategy
+    verdict = outcome.verdict
+    if isinstance(verdict, Mismatch):
+        return f"{label}: rejected, {verdict.detail} on {verdict.source} input {verdict.counterexample[:200]}"
+    return f"{label}: rejected, {verdict_name(verdict)}: {getattr(verdict, 'detail', '')[:300]}"
+
+
+def _finish(store: EditStore, target_id: str, report: TargetReport) -> TargetReport:
+    store.update_target(target_id, report.status.value, report.reason[:4000])
+    return report

@@ -1,0 +1,132 @@
+"""Sandbox jobs for the harness modes: check (differential), time (one sample), program."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from optiagent.domain.targets import Target
+from optiagent.ports.sandbox import SandboxJob, SandboxLimits
+
+CANDIDATE_FILE = "candidate.py"
+RESULT_FILE = "result.json"
+BENCH_INPUTS_FILE = "bench_inputs.pkl"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a target's checks run on, gathered once per target and shared by its candidates."""
+
+    root: str  # absolute project root, visible read-only to the box
+    base_dir: str  # import root relative to `root`
+    module_name: str
+    captures: Mapping[str, bytes] = field(default_factory=dict)  # opaque pickles from the workload
+    shapes: Mapping[str, Any] = field(default_factory=dict)  # parameter name -> shape descriptor
+    examples: Sequence[tuple[str, str]] = ()
+    stdin_cases: Sequence[str] = ()  # absolute paths, for program targets
+    python: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    max_examples: int = 100
+    stress: bool = True
+    stress_low_s: float = 0.05
+    stress_high_s: float = 0.5
+    stress_max_factor: int = 4096
+    stress_budget_s: float = 10.0
+    call_timeout_s: float = 5.0
+    limits: SandboxLimits = SandboxLimits(timeout_s=120.0)
+
+
+def _absolute(evidence: Evidence, relative: str) -> str:
+    return str(PurePosixPath(evidence.root) / relative)
+
+
+def check_job(target: Target, evidence: Evidence, candidate_source: str, settings: CheckSettings) -> SandboxJob:
+    files: dict[str, bytes] = {CANDIDATE_FILE: candidate_source.encode()}
+    if target.qualname == "<program>":
+        spec: dict[str, Any] = {
+            "original_file": _absolute(evidence, target.file),
+            "candidate_file": CANDIDATE_FILE,
+            "stdin_files": list(evidence.stdin_cases),
+            "call_timeout_s": max(settings.call_timeout_s, 10.0),
+        }
+        mode = "program"
+    else:
+        files.update({f"capture/{name}": data for name, data in evidence.captures.items()})
+        spec = {
+            "base_dir": _absolute(evidence, evidence.base_dir),
+            "module_name": evidence.module_name,
+            "original_file": _absolute(evidence, target.file),
+            "candidate_file": CANDIDATE_FILE,
+            "qualname": target.qualname,
+            "captures": [f"capture/{name}" for name in evidence.captures if name.endswith(".pkl")],
+            "params": dict(evidence.shapes),
+            "examples": [list(example) for example in evidence.examples],
+            "hypothesis": {"max_examples": settings.max_examples},
+            "stress": {
+                "enabled": settings.stress,
+                "low_s": settings.stress_low_s,
+                "high_s": settings.stress_high_s,
+                "max_factor": settings.stress_max_factor,
+                "budget_s": settings.stress_budget_s,
+            },
+            "call_timeout_s": settings.call_timeout_s,
+            "bench_inputs_out": BENCH_INPUTS_FILE,
+        }
+        mode = "check"
+    files["job.json"] = json.dumps(spec).encode()
+    return SandboxJob(
+        argv=("{python}", "-m", "optiagent_harness", mode, "job.json", RESULT_FILE),
+        files=files,
+        python=evidence.python,
+        readonly_paths=(evidence.root,),
+        collect=(RESULT_FILE, BENCH_INPUTS_FILE),
+        limits=settings.limits,
+    )
+
+
+def timing_job(
+    target: Target,
+    evidence: Evidence,
+    candidate_source: str | None,
+    bench_inputs: bytes,
+    repeats: int | None,
+    limits: SandboxLimits,
+    min_sample_s: float = 0.01,
+) -> SandboxJob:
+    files: dict[str, bytes] = {}
+    if target.qualname == "<program>":
+        script = _absolute(evidence, target.file)
+        if candidate_source is not None:
+            files[CANDIDATE_FILE] = candidate_source.encode()
+            script = CANDIDATE_FILE
+        spec: dict[str, Any] = {"kind": "program", "script_file": script,
+                                "stdin_files": list(evidence.stdin_cases), "repeats": repeats or 1}
+    else:
+        files["inputs.pkl"] = bench_inputs
+        spec = {
+            "base_dir": _absolute(evidence, evidence.base_dir),
+            "module_name": evidence.module_name,
+            "original_file": _absolute(evidence, target.file),
+            "qualname": target.qualname,
+            "inputs_file": "inputs.pkl",
+            "repeats": repeats,
+            "min_sample_s": min_sample_s,
+        }
+        if candidate_source is not None:
+            files[CANDIDATE_FILE] = candidate_source.encode()
+            spec["candidate_file"] = CANDIDATE_FILE
+    files["job.json"] = json.dumps(spec).encode()
+    return SandboxJob(
+        argv=("{python}", "-m", "optiagent_harness", "time", "job.json", RESULT_FILE),
+        files=files,
+        python=evidence.python,
+        readonly_paths=(evidence.root,),
+        collect=(RESULT_FILE,),
+        limits=limits,
+    )

@@ -1,0 +1,57 @@
+"""Turn a check job's sandbox result into a typed verdict."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch, Nondeterministic, TimedOut, Verdict
+from optiagent.ports.sandbox import SandboxResult, SandboxStatus
+from optiagent.verify.jobs import BENCH_INPUTS_FILE, RESULT_FILE
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    verdict: Verdict
+    bench_inputs: bytes = b""
+    no_inputs: bool = False  # nothing could be checked: the target is skipped, not failed
+    stress: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+
+def _tail(data: bytes, size: int = 600) -> str:
+    return data.decode("utf-8", "replace")[-size:].strip()
+
+
+def read_check(result: SandboxResult) -> CheckOutcome:
+    raw = result.files.get(RESULT_FILE)
+    if result.status is SandboxStatus.TIMEOUT:
+        return CheckOutcome(TimedOut(f"validation exceeded its time limit after {result.wall_s:.1f}s"))
+    if raw is None:
+        reason = f"sandbox status {result.status.value}: {_tail(result.stderr)}"
+        return CheckOutcome(Crashed(reason))
+    try:
+        data: dict[str, Any] = json.loads(raw)
+    except ValueError:
+        return CheckOutcome(Crashed("the harness wrote an unreadable result"))
+    checked = {str(k): int(v) for k, v in (data.get("checked") or {}).items()}
+    detail = str(data.get("detail", ""))
+    match data.get("verdict"):
+        case "equivalent":
+            return CheckOutcome(
+                Equivalent(checked=checked),
+                bench_inputs=result.files.get(BENCH_INPUTS_FILE, b""),
+                stress=list(data.get("stress") or []),
+                note=str(data.get("note") or ""),
+            )
+        case "mismatch":
+            return CheckOutcome(Mismatch(str(data.get("counterexample", "")), str(data.get("source", "")), detail))
+        case "timed_out":
+            return CheckOutcome(TimedOut(detail))
+        case "nondeterministic":
+            return CheckOutcome(Nondeterministic(detail))
+        case "no_inputs":
+            return CheckOutcome(Crashed(detail), no_inputs=True, note=detail)
+        case _:
+            return CheckOutcome(Crashed(detail or "the harness failed"))

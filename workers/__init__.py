@@ -1,0 +1,1 @@
+"""Celery app and thin tasks (ids only, acks_late, idempotent)."""
