@@ -2,7 +2,7 @@
 
 import random
 
-from ex_inventory import Inventory, Item, missing_from_stock, normalise_sku
+from ex_inventory import Inventory, Item, missing_from_stock
 
 WORDS = ["bolt", "nut", "washer", "bracket", "hinge", "screw", "clamp", "spring", "gasket", "valve"]
 
@@ -13,7 +13,8 @@ def make_items(rng: random.Random, n: int) -> list[Item]:
         code = rng.randrange(n * 4 // 5)
         sku = f"AB-{code:05d}" if rng.random() < 0.5 else f"ab{code:05d}"
         name = f"{rng.choice(WORDS)} {rng.randrange(2, 40)}mm"
-        items.append(Item(sku=sku, name=name, quantity=rng.randrange(0, 500), location=f"R{rng.randrange(40)}"))
+        location = f"R{rng.randrange(40)}"
+        items.append(Item(sku=sku, name=name, quantity=rng.randrange(0, 500), location=location))
     return items
 
 

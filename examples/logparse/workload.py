@@ -11,7 +11,9 @@ STATUSES = [200] * 12 + [201, 204, 301, 304, 400, 401, 403, 404, 404, 500, 502, 
 
 
 def make_log(rng: random.Random, n: int, n_clients: int) -> list[str]:
-    clients = [f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(n_clients)]
+    clients = [
+        f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(n_clients)
+    ]
     lines = []
     for i in range(n):
         if rng.random() < 0.02:
@@ -23,7 +25,8 @@ def make_log(rng: random.Random, n: int, n_clients: int) -> list[str]:
             path += f"/{rng.randrange(1000)}"
         size = "-" if rng.random() < 0.05 else str(rng.randrange(100, 50000))
         stamp = f"{1 + i % 28:02d}/Mar/2024:{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d} +0000"
-        lines.append(f'{ip} - - [{stamp}] "{rng.choice(METHODS)} {path} HTTP/1.1" {rng.choice(STATUSES)} {size}')
+        request = f"{rng.choice(METHODS)} {path} HTTP/1.1"
+        lines.append(f'{ip} - - [{stamp}] "{request}" {rng.choice(STATUSES)} {size}')
     return lines
 
 

@@ -10,7 +10,7 @@ REGIONS = ["north", "south", "east", "west", "central", "online"]
 def make_csv(rng: random.Random, n_rows: int) -> str:
     products = [f"sku-{k:04d}" for k in range(400)]
     lines = ["order_id,region,product,quantity,unit_price"]
-    for i in range(n_rows):
+    for _ in range(n_rows):
         order = f"o{rng.randrange(n_rows * 3 // 4):06d}"
         quantity = str(rng.randrange(1, 20)) if rng.random() > 0.01 else "n/a"
         price = f"{rng.randrange(1, 500)}.{rng.randrange(100):02d}"

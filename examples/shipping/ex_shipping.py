@@ -50,7 +50,8 @@ class ShipmentPlanner:
 
     def plan(self, orders: list[Order]) -> dict[str, list[list[int]]]:
         """Trucks per postcode."""
-        return {postcode: self.pack(flatten_parcels(group)) for postcode, group in group_by_postcode(orders).items()}
+        groups = group_by_postcode(orders)
+        return {postcode: self.pack(flatten_parcels(group)) for postcode, group in groups.items()}
 
     def heaviest_first(self, orders: list[Order]) -> int:
         """The id of the order with the largest total weight (lowest id on ties)."""

@@ -18,7 +18,9 @@ class Tokenizer:
 
     def __init__(self, keywords: list[str]) -> None:
         self.keywords = keywords
-        self.operators = ["==", "!=", "<=", ">=", "+", "-", "*", "/", "=", "<", ">", "(", ")", "{", "}", ",", ";"]
+        self.operators = [
+            "==", "!=", "<=", ">=", "+", "-", "*", "/", "=", "<", ">", "(", ")", "{", "}", ",", ";",
+        ]
 
     def tokenize(self, source: str) -> list[Token]:
         """Tokens of ``source``; comments and whitespace are dropped, unknown characters raise."""

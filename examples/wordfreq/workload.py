@@ -9,7 +9,8 @@ COMMON = ["the", "of", "and", "a", "to", "in", "is", "it", "that", "for", "on", 
 
 
 def make_sentences(rng: random.Random, n_sentences: int, vocabulary: int) -> list[str]:
-    vocab = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(vocabulary)})
+    spellings = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(vocabulary)}
+    vocab = sorted(spellings)
     sentences = []
     for _ in range(n_sentences):
         words = []

@@ -8,7 +8,8 @@ SYLLABLES = ["ta", "ke", "shi", "no", "ra", "mu", "zen", "ko", "li", "pa", "dor"
 
 
 def case(rng: random.Random, n_lines: int, vocabulary: int) -> str:
-    vocab = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(vocabulary)})
+    spellings = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(vocabulary)}
+    vocab = sorted(spellings)
     lines = []
     for _ in range(n_lines):
         words = [vocab[int(len(vocab) * rng.random() ** 2)] for _ in range(rng.randint(3, 14))]
