@@ -115,7 +115,9 @@ class FakeLLMServer:
         self._ids = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.02,), name="fake-llm", daemon=True
+        )
 
     # lifecycle ---------------------------------------------------------------------------------------
     def start(self) -> FakeLLMServer:

@@ -69,7 +69,9 @@ class AnthropicMessagesProvider:
         if system:
             options["system"] = system
         if request.temperature is not None:
-            options["temperature"] = request.temperature
+            # anthropic>=1.0 dropped the keyword (newer models accept only the default); the API still
+            # takes the field where the model supports it.
+            options["extra_body"] = {"temperature": request.temperature}
         if request.stop:
             options["stop_sequences"] = list(request.stop)
         try:
