@@ -1,0 +1,144 @@
+"""Base transformer that binds loop-invariant values to fresh locals just before a loop.
+
+Loops are planned outermost first (visit order), so a value invariant in an outer loop is
+bound once before it; inner loops only plan what the outer ones left. A statement that is not
+inside a loop is also a hoisting point (for the comprehensions it holds). Nested functions,
+lambdas and classes are barriers: bindings made outside them are not used inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from optiagent.rewrite.catalogue.blocks import leading_lines
+from optiagent.rewrite.catalogue.names import fresh_name
+from optiagent.rewrite.catalogue.regions import ChangeTracker
+
+Plan = dict[str, tuple[str, cst.BaseExpression]]  # key -> (preferred local name, value to bind)
+
+
+@dataclass
+class _Frame:
+    is_loop: bool = False
+    barrier: bool = False
+    bindings: dict[str, str] = field(default_factory=dict)
+    values: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    used: list[str] = field(default_factory=list)
+
+
+class LoopHoister(ChangeTracker):
+    """Subclasses implement `plan` and call `binding_for` from their leave_* hooks."""
+
+    def __init__(self, taken: set[str]) -> None:
+        super().__init__()
+        self.taken = taken
+        self._frames: list[_Frame] = []
+
+    def plan(self, node: cst.CSTNode, planned: set[str], in_loop: bool) -> Plan:
+        """Keys (with a local name and value) to bind before `node`; `planned` are already bound outside."""
+        raise NotImplementedError
+
+    def _visible(self) -> list[_Frame]:
+        visible: list[_Frame] = []
+        for frame in reversed(self._frames):
+            if frame.barrier:
+                break
+            visible.append(frame)
+        return visible
+
+    def in_loop(self) -> bool:
+        return any(frame.is_loop for frame in self._visible())
+
+    def binding_for(self, key: str) -> str | None:
+        """The local bound for `key` by an enclosing hoisting point (marks it used), else None."""
+        for frame in self._visible():
+            if key in frame.bindings:
+                if key not in frame.used:
+                    frame.used.append(key)
+                return frame.bindings[key]
+        return None
+
+    def _open(self, node: cst.CSTNode, is_loop: bool) -> None:
+        planned = {key for frame in self._visible() for key in frame.bindings}
+        frame = _Frame(is_loop=is_loop)
+        for key, (preferred, value) in self.plan(node, planned, self.in_loop() or is_loop).items():
+            frame.bindings[key] = fresh_name(preferred, self.taken)
+            frame.values[key] = value
+        self._frames.append(frame)
+
+    def _close(
+        self, updated: cst.BaseStatement
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        frame = self._frames.pop()
+        if not frame.used:
+            return updated
+        self.changed = True
+        hoisted: list[cst.BaseStatement] = [
+            cst.SimpleStatementLine(
+                body=[
+                    cst.Assign(
+                        targets=[cst.AssignTarget(cst.Name(frame.bindings[key]))], value=frame.values[key]
+                    )
+                ]
+            )
+            for key in frame.used
+        ]
+        hoisted[0] = hoisted[0].with_changes(leading_lines=leading_lines(updated))
+        return cst.FlattenSentinel([*hoisted, updated.with_changes(leading_lines=[])])
+
+    def visit_For(self, node: cst.For) -> None:
+        self._open(node, True)
+
+    def leave_For(
+        self, original_node: cst.For, updated_node: cst.For
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        return self._close(updated_node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._open(node, True)
+
+    def leave_While(
+        self, original_node: cst.While, updated_node: cst.While
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        return self._close(updated_node)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if self.in_loop():
+            self._frames.append(_Frame())
+        else:
+            self._open(node, False)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        return self._close(updated_node)
+
+    def _barrier(self) -> None:
+        self._frames.append(_Frame(barrier=True))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._barrier()
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        self._frames.pop()
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._barrier()
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        self._frames.pop()
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._barrier()
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.BaseExpression:
+        self._frames.pop()
+        return updated_node
