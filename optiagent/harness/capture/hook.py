@@ -1,0 +1,142 @@
+"""An import hook: after a module of the project executes, wrap its top-level functions and the
+methods (plain, static, class) of its classes with capturing wrappers."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .recorder import Recorder
+from .wrappers import WrapperRegistry, wrap_function
+
+# Mirrors the host's discovery: code here is not the project's own.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        ".optiagent",
+        "build",
+        "dist",
+        ".tox",
+    }
+)
+
+
+class ProjectFiles:
+    """Decides which files belong to the project (under root, not in skipped or hidden dirs, not
+    tests) and names them relative to the root."""
+
+    def __init__(self, root: str, excluded: Sequence[str]) -> None:
+        self.root = os.path.realpath(root)
+        self.excluded = [os.path.realpath(path) for path in excluded]
+
+    def relative(self, filename: str | None) -> str | None:
+        if not filename or not filename.endswith(".py"):
+            return None
+        real = os.path.realpath(filename)
+        if not real.startswith(self.root + os.sep) or any(real.startswith(e + os.sep) for e in self.excluded):
+            return None
+        relative = os.path.relpath(real, self.root).replace(os.sep, "/")
+        parts = relative.split("/")
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in parts[:-1]):
+            return None
+        return relative
+
+    def is_test(self, relative: str) -> bool:
+        parts = relative.split("/")
+        name = parts[-1]
+        return (
+            name in ("conftest.py", "setup.py")
+            or name.startswith("test_")
+            or name.endswith("_test.py")
+            or any(part in ("tests", "test") for part in parts[:-1])
+        )
+
+
+class CapturingFinder(importlib.abc.MetaPathFinder):
+    """Asks the finders after it; for a project source module, swaps in a loader subclass that
+    wraps the module's functions once it has executed."""
+
+    def __init__(self, files: ProjectFiles, wrap_module: Callable[[types.ModuleType, str], None]) -> None:
+        self._files = files
+        self._wrap_module = wrap_module
+        self._loader_classes: dict[type, type] = {}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> Any:
+        finders = sys.meta_path[sys.meta_path.index(self) + 1 :] if self in sys.meta_path else []
+        for finder in finders:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find else None
+            if spec is not None:
+                return self._capturing(spec)
+        return None
+
+    def _capturing(self, spec: importlib.machinery.ModuleSpec) -> importlib.machinery.ModuleSpec:
+        loader = spec.loader
+        relative = self._files.relative(spec.origin)
+        if relative is None or self._files.is_test(relative):
+            return spec
+        if not isinstance(loader, importlib.machinery.SourceFileLoader):
+            return spec
+        spec.loader = self._subclass(type(loader), relative)(loader.name, loader.path)
+        return spec
+
+    def _subclass(self, base: type, relative: str) -> Callable[[str, str], importlib.abc.Loader]:
+        wrap_module = self._wrap_module
+
+        class CapturingLoader(base):  # type: ignore[misc]  # a SourceFileLoader subclass
+            def exec_module(self, module: types.ModuleType) -> None:
+                super().exec_module(module)
+                wrap_module(module, relative)
+
+        CapturingLoader.__qualname__ = CapturingLoader.__name__ = base.__name__
+        return CapturingLoader
+
+
+def wrap_module_functions(
+    module: types.ModuleType, relative: str, recorder: Recorder, registry: WrapperRegistry
+) -> None:
+    """Replaces the module's own functions and its classes' methods by capturing wrappers."""
+    for name, value in list(vars(module).items()):
+        if (
+            getattr(value, "__module__", None) != module.__name__
+            or getattr(value, "__qualname__", None) != name
+        ):
+            continue  # imported from elsewhere, or an alias
+        if isinstance(value, types.FunctionType):
+            wrapper = wrap_function(value, f"{relative}::{name}", recorder, registry)
+            if wrapper is not None:
+                setattr(module, name, wrapper)
+        elif isinstance(value, type):
+            _wrap_class(value, relative, recorder, registry)
+
+
+def _wrap_class(cls: type, relative: str, recorder: Recorder, registry: WrapperRegistry) -> None:
+    for name, value in list(vars(cls).items()):
+        if name.startswith("__") and name.endswith("__"):
+            continue  # dunders: generated by dataclasses & co, and called by pickle itself
+        qualname = f"{cls.__qualname__}.{name}"
+        if isinstance(value, type) and value.__qualname__ == qualname:
+            _wrap_class(value, relative, recorder, registry)
+            continue
+        function = value.__func__ if isinstance(value, staticmethod | classmethod) else value
+        if not isinstance(function, types.FunctionType) or function.__qualname__ != qualname:
+            continue
+        wrapper = wrap_function(function, f"{relative}::{qualname}", recorder, registry)
+        if wrapper is None:
+            continue
+        replacement = type(value)(wrapper) if isinstance(value, staticmethod | classmethod) else wrapper
+        with contextlib.suppress(AttributeError, TypeError):  # classes that refuse attribute updates
+            setattr(cls, name, replacement)

@@ -1,0 +1,89 @@
+"""Turns this process's cProfile statistics into JSON about the project's functions only.
+
+`profile-<token>.json` = {"pid", "wall_s", "total_s" (sum of own time of everything profiled),
+"functions": [{"file" (absolute), "path" (relative to the capture root), "line", "name",
+"ncalls", "tottime", "cumtime", "callees": [{"file", "path", "line", "name", "cumtime"}]}]} where callees are
+project functions, or builtins called directly (`"builtin": true`, no path).
+Capturing wrappers are folded into the functions they wrap.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .hook import ProjectFiles
+from .wrappers import WRAPPER_FILENAME, WrapperRegistry
+
+Key = tuple[str, int, str]
+_BUILTIN_FILE = "~"  # cProfile's file name for builtins and C methods
+
+
+def write_profile(
+    profiler: cProfile.Profile, files: ProjectFiles, registry: WrapperRegistry, path: Path, wall_s: float
+) -> None:
+    profiler.create_stats()
+    stats: dict[Key, Any] = profiler.stats
+    total = sum(entry[2] for entry in stats.values())
+
+    def canonical(key: Key) -> Key:
+        return registry.originals.get(key[1], key) if key[0] == WRAPPER_FILENAME else key
+
+    def in_project(key: Key) -> bool:
+        return files.relative(key[0]) is not None
+
+    # A wrapper's cumulative time includes capture overhead: scale its edges down to the
+    # wrapped function's share.
+    wrapper_share: dict[Key, float] = {}
+    for key, (_, _, _, cumtime, _) in stats.items():
+        if key[0] == WRAPPER_FILENAME and cumtime > 0:
+            original = stats.get(canonical(key))
+            wrapper_share[key] = min(1.0, original[3] / cumtime) if original else 1.0
+
+    functions: dict[Key, dict[str, Any]] = {}
+    for key, (_, ncalls, tottime, cumtime, _) in stats.items():
+        if key[0] != WRAPPER_FILENAME and in_project(key):
+            functions[key] = {
+                "file": os.path.realpath(key[0]), "path": files.relative(key[0]), "line": key[1], "name": key[2],
+                "ncalls": ncalls, "tottime": tottime, "cumtime": cumtime, "callees": {},
+            }  # fmt: skip
+    for callee_key, (_, _, _, _, callers) in stats.items():
+        callee = canonical(callee_key)
+        if callee not in functions and callee[0] != _BUILTIN_FILE:
+            continue
+        share = wrapper_share.get(callee_key, 1.0)
+        for caller_key, edge in callers.items():
+            caller = canonical(caller_key)
+            if caller_key[0] == WRAPPER_FILENAME or caller not in functions or caller == callee:
+                continue  # wrapper -> wrapped, recursion, or a caller outside the project
+            edges = functions[caller]["callees"]
+            edges[callee] = edges.get(callee, 0.0) + edge[3] * share
+    document = {
+        "pid": os.getpid(),
+        "wall_s": wall_s,
+        "total_s": total,
+        "functions": [_with_edge_list(entry, files) for entry in functions.values()],
+    }
+    path.write_text(json.dumps(document))
+
+
+def _with_edge_list(entry: dict[str, Any], files: ProjectFiles) -> dict[str, Any]:
+    edges: dict[Key, float] = entry["callees"]
+    entry["callees"] = [_edge(key, cumtime, files) for key, cumtime in edges.items()]
+    return entry
+
+
+def _edge(key: Key, cumtime: float, files: ProjectFiles) -> dict[str, Any]:
+    file, line, name = key
+    if file == _BUILTIN_FILE:  # a builtin called directly: its time is the caller's to save
+        return {"file": file, "path": None, "builtin": True, "line": line, "name": name, "cumtime": cumtime}
+    return {
+        "file": os.path.realpath(file),
+        "path": files.relative(file),
+        "line": line,
+        "name": name,
+        "cumtime": cumtime,
+    }
