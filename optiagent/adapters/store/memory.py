@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TypeVar
 
-from optiagent.adapters.store.rows import json_copy
-from optiagent.adapters.store.timestamps import to_utc
+from optiagent.adapters.store.normalize import json_copy, to_utc
 from optiagent.domain.history import (
     AcceptedEdit,
     CachedVerdict,

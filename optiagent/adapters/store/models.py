@@ -21,7 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from optiagent.adapters.store.timestamps import to_utc
+from optiagent.adapters.store.normalize import to_utc
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
 from optiagent.adapters.store.models import (
@@ -15,7 +13,7 @@ from optiagent.adapters.store.models import (
     VerdictCacheRow,
     VerdictRow,
 )
-from optiagent.adapters.store.timestamps import to_utc
+from optiagent.adapters.store.normalize import json_copy, to_utc
 from optiagent.domain.history import (
     AcceptedEdit,
     CachedVerdict,
@@ -28,12 +26,6 @@ from optiagent.domain.history import (
 )
 
 Values = dict[str, Any]
-
-
-def json_copy(value: Mapping[str, object]) -> dict[str, Any]:
-    """A plain-JSON copy (tuples become lists); non-JSON values fail here in every store alike."""
-    copied: dict[str, Any] = json.loads(json.dumps(dict(value)))
-    return copied
 
 
 def run_values(run: RunRecord) -> Values:

@@ -28,7 +28,7 @@ from optiagent.adapters.store.models import (
     VerdictCacheRow,
     VerdictRow,
 )
-from optiagent.adapters.store.timestamps import to_utc
+from optiagent.adapters.store.normalize import json_copy, to_utc
 from optiagent.adapters.store.upsert import insert_for, require_supported
 from optiagent.domain.history import (
     AcceptedEdit,
@@ -74,7 +74,7 @@ class SqlEditStore:
             connection.execute(stmt_)
 
     def finish_run(self, run_id: str, finished_at: datetime, summary: Mapping[str, object]) -> None:
-        values = {"finished_at": to_utc(finished_at, "finished_at"), "summary": rows.json_copy(summary)}
+        values = {"finished_at": to_utc(finished_at, "finished_at"), "summary": json_copy(summary)}
         with self._write("finishing a run") as connection:
             self._update(connection, RunRow.id, run_id, values, "run")
 

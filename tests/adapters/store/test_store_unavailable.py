@@ -54,7 +54,7 @@ def test_malformed_url_raises_config_error() -> None:
         SqlEditStore("not a url")
 
 
-def test_unsupported_database_raises_config_error(tmp_path: Path) -> None:
+def test_unsupported_database_raises_config_error() -> None:
     """Only SQLite and Postgres are supported; anything else is a configuration error."""
     with pytest.raises(ConfigError):
         SqlEditStore("mysql+nosuchdriver://u@localhost/db")
