@@ -1,0 +1,117 @@
+"""Tests for profiling a workload in the sandbox and ranking functions by addressable time."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from optiagent.adapters.sandbox.local import LocalSandbox
+from optiagent.services.discovery import discover
+from optiagent.services.profiling import aggregate, capture_job, profile_workload, rank_from_profile
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "discovery" / "quadratic"
+NESTED = "python -c 'import subprocess, sys; subprocess.run([sys.executable, \"bench.py\"], check=True)'"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> LocalSandbox:
+    return LocalSandbox()
+
+
+def test_workload_ranking_puts_the_quadratic_function_first(sandbox: LocalSandbox) -> None:
+    """A nested-subprocess workload is profiled; the O(n^2) function ranks first, with captures."""
+    profile = profile_workload(sandbox, FIXTURE, NESTED, sys.executable, timeout_s=120)
+    assert not profile.failed, profile.stderr_tail
+    keys = [f.key for f in profile.functions]
+    assert keys[:2] == ["pkg/dedupe.py::count_duplicates", "pkg/dedupe.py::total"]
+    hottest = profile.functions[0]
+    assert hottest.ncalls == 3 and hottest.captured_calls == 3 and hottest.skipped_calls == 0
+    assert hottest.shapes[0]["name"] == "items" and hottest.shapes[0]["shape"]["type"] == "list"
+    assert hottest.result_shape == {"type": "int", "min": 11126, "max": 11126}
+    assert set(hottest.capture_files) <= set(profile.captures)
+    assert profile.total_s >= hottest.addressable_s > 0
+    targets = rank_from_profile(profile, discover(FIXTURE))
+    assert [t.key for t in targets[:2]] == keys[:2]
+    assert targets[0].score == hottest.addressable_s and targets[0].start_line == 12
+
+
+def test_failing_workload_is_reported_not_raised(sandbox: LocalSandbox) -> None:
+    """A workload that exits non-zero comes back `failed` with the tail of its stderr."""
+    profile = profile_workload(
+        sandbox, FIXTURE, "python -c 'import sys; sys.exit(\"boom\")'", None, timeout_s=60
+    )
+    assert profile.failed
+    assert "boom" in profile.stderr_tail
+
+
+def test_capture_job_puts_the_chosen_interpreter_first_on_path() -> None:
+    """A relative interpreter (`.venv/bin/python`) is put on PATH relative to the project copy."""
+    job = capture_job(FIXTURE, "python bench.py", ".venv/bin/python", 30)
+    assert job.argv[:2] == ("/bin/sh", "-c")
+    assert job.argv[2].startswith('PATH="$PWD"/.venv/bin:"$PATH"; export PATH; python bench.py')
+    assert job.pythonpath == ("_capture",) and "_capture/sitecustomize.py" in job.files
+    assert job.copy_tree == str(FIXTURE) and job.collect == ("capture/",)
+
+
+def entry(
+    path: str, line: int, name: str, own: float, callees: list[dict[str, object]] | None = None
+) -> dict[str, object]:
+    return {
+        "path": path,
+        "line": line,
+        "name": name,
+        "ncalls": 1,
+        "tottime": own,
+        "cumtime": own,
+        "callees": callees or [],
+    }
+
+
+def test_addressable_time_adds_project_callees_and_builtins_and_drops_tiny_functions(tmp_path: Path) -> None:
+    """Addressable = own + builtins called + project callees (not recursion); <0.1% is dropped."""
+    (tmp_path / "m.py").write_text(
+        "import functools\n\n"
+        "@functools.cache\n"
+        "def outer(n):\n    return inner(n) + sorted([n])[0]\n\n"
+        "def inner(n):\n    return inner(n - 1) if n else 0\n\n"
+        "def tiny(n):\n    return n\n"
+    )
+    profile = {
+        "total_s": 10.0,
+        "functions": [
+            entry(
+                "m.py", 3, "outer", 1.0,
+                [{"path": "m.py", "line": 7, "name": "inner", "cumtime": 4.0},
+                 {"path": None, "builtin": True, "line": 0, "name": "sorted", "cumtime": 0.5}],
+            ),
+            entry("m.py", 7, "inner", 4.0, [{"path": "m.py", "line": 7, "name": "inner", "cumtime": 3.0}]),
+            entry("m.py", 10, "tiny", 0.005),
+            entry("m.py", 1, "<module>", 9.0),
+        ],
+    }  # fmt: skip
+    index = {
+        "m.py::inner": {"calls": 5, "captured": 2, "skipped": 1, "pickle": "calls-1-ab.pkl", "shapes": []}
+    }
+    files = {"capture/calls-1-ab.pkl": b"opaque", "capture/other.pkl": b"x"}
+    result = aggregate(tmp_path, [profile, json.loads(json.dumps(profile))], [index], files)
+    assert [(f.qualname, f.addressable_s) for f in result.functions] == [("outer", 11.0), ("inner", 8.0)]
+    assert result.total_s == 20.0
+    inner = result.functions[1]
+    assert (inner.captured_calls, inner.skipped_calls, inner.capture_files) == (
+        2,
+        1,
+        ("capture/calls-1-ab.pkl",),
+    )
+    assert result.captures == {"capture/calls-1-ab.pkl": b"opaque"}
+
+
+def test_malformed_profile_documents_are_ignored(tmp_path: Path) -> None:
+    """Garbage written by a workload process does not crash aggregation."""
+    (tmp_path / "m.py").write_text("def f(x):\n    return x\n")
+    good = {"total_s": 1.0, "functions": [entry("m.py", 1, "f", 1.0)]}
+    bad = {"total_s": "lots", "functions": [{"path": 3}]}
+    result = aggregate(tmp_path, [bad, good, {"functions": [{"path": "m.py"}]}], [{"x": 1}], {})
+    assert [f.qualname for f in result.functions] == ["f"]
