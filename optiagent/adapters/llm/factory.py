@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal, get_args
 
 from optiagent.adapters.llm.anthropic_messages import ANTHROPIC_BASE_URL, AnthropicMessagesProvider
@@ -27,12 +28,12 @@ def build_provider(
     *,
     retry: RetryPolicy | None = None,
 ) -> LLMProvider:
-    """`max_retries` counts retries after the first attempt; `retry` overrides the whole policy."""
+    """`max_retries` counts retries after the first attempt; `retry` sets the backoff (its attempts are ignored)."""
     if not model:
         raise ConfigError("an LLM model name is required")
     if max_retries < 0:
         raise ConfigError("max_retries must not be negative")
-    policy = retry or RetryPolicy(max_attempts=max_retries + 1)
+    policy = dataclasses.replace(retry or RetryPolicy(), max_attempts=max_retries + 1)
     match provider:
         case "openai":
             return OpenAIChatProvider(

@@ -1,8 +1,7 @@
-"""Fixtures: a fake vendor server per test and providers pointed at it with tiny backoff values."""
+"""Fixtures: a fake vendor server per test and the real SDK providers pointed at it."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -10,10 +9,8 @@ import pytest
 
 from optiagent.adapters.llm.anthropic_messages import AnthropicMessagesProvider
 from optiagent.adapters.llm.openai_chat import OpenAIChatProvider
-from optiagent.adapters.llm.retry import RetryPolicy
+from tests.adapters.llm.sdk_providers import SdkProvider, build_sdk_provider
 from tests.fakes.llm_server import FakeLLMServer
-
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.001, max_delay_s=0.005, max_retry_after_s=0.2)
 
 
 @pytest.fixture
@@ -41,14 +38,8 @@ def recording_sleep(sleeps: list[float]) -> Callable[[float], None]:
 def openai_provider(
     llm_server: FakeLLMServer, recording_sleep: Callable[[float], None]
 ) -> Iterator[OpenAIChatProvider]:
-    provider = OpenAIChatProvider(
-        api_key="sk-test",
-        default_model="gpt-test",
-        base_url=llm_server.openai_base_url,
-        timeout_s=2.0,
-        retry=FAST_RETRY,
-        sleep=recording_sleep,
-    )
+    provider = build_sdk_provider("openai", llm_server.url, sleep=recording_sleep)
+    assert isinstance(provider, OpenAIChatProvider)
     yield provider
     provider.close()
 
@@ -57,30 +48,14 @@ def openai_provider(
 def anthropic_provider(
     llm_server: FakeLLMServer, recording_sleep: Callable[[float], None]
 ) -> Iterator[AnthropicMessagesProvider]:
-    provider = AnthropicMessagesProvider(
-        api_key="ak-test",
-        default_model="claude-test",
-        base_url=llm_server.anthropic_base_url,
-        timeout_s=2.0,
-        retry=FAST_RETRY,
-        sleep=recording_sleep,
-    )
+    provider = build_sdk_provider("anthropic", llm_server.url, sleep=recording_sleep)
+    assert isinstance(provider, AnthropicMessagesProvider)
     yield provider
     provider.close()
 
 
 @pytest.fixture(params=["openai", "anthropic"])
-def sdk_provider(request: pytest.FixtureRequest) -> OpenAIChatProvider | AnthropicMessagesProvider:
+def sdk_provider(request: pytest.FixtureRequest) -> SdkProvider:
     """Each real SDK provider, pointed at the fake server."""
-    provider: OpenAIChatProvider | AnthropicMessagesProvider = request.getfixturevalue(
-        f"{request.param}_provider"
-    )
+    provider: SdkProvider = request.getfixturevalue(f"{request.param}_provider")
     return provider
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port

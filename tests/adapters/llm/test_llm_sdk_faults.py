@@ -6,8 +6,6 @@ import time
 
 import pytest
 
-from optiagent.adapters.llm.anthropic_messages import AnthropicMessagesProvider
-from optiagent.adapters.llm.openai_chat import OpenAIChatProvider
 from optiagent.adapters.llm.retry import RetryPolicy
 from optiagent.ports.llm import (
     CompletionRequest,
@@ -16,7 +14,7 @@ from optiagent.ports.llm import (
     ProviderUnavailableError,
     RateLimitedError,
 )
-from tests.adapters.llm.conftest import FAST_RETRY, free_port
+from tests.adapters.llm.sdk_providers import FAST_RETRY, SdkProvider, build_sdk_provider, free_port, vendor_of
 from tests.fakes.llm_server import (
     DropConnection,
     ErrorReply,
@@ -26,19 +24,7 @@ from tests.fakes.llm_server import (
     TextReply,
 )
 
-SdkProvider = OpenAIChatProvider | AnthropicMessagesProvider
 REQUEST = CompletionRequest(messages=(Message("user", "hi"),), model="m-test")
-
-
-def provider_like(sdk_provider: SdkProvider, base_url: str, timeout_s: float = 2.0) -> SdkProvider:
-    """A provider of the same vendor aimed at `base_url` (the fake server's root)."""
-    if isinstance(sdk_provider, OpenAIChatProvider):
-        return OpenAIChatProvider(
-            api_key="k", default_model="m", base_url=f"{base_url}/v1", timeout_s=timeout_s, retry=FAST_RETRY
-        )
-    return AnthropicMessagesProvider(
-        api_key="k", default_model="m", base_url=base_url, timeout_s=timeout_s, retry=FAST_RETRY
-    )
 
 
 def test_429_then_success_waits_the_retry_after_seconds(
@@ -120,7 +106,7 @@ def test_client_errors_are_rejected_without_retry(
 
 def test_connection_refused_is_unavailable(sdk_provider: SdkProvider) -> None:
     """Nothing listening on the port: ProviderUnavailableError after the bounded attempts."""
-    provider = provider_like(sdk_provider, f"http://127.0.0.1:{free_port()}")
+    provider = build_sdk_provider(vendor_of(sdk_provider), f"http://127.0.0.1:{free_port()}")
 
     with pytest.raises(ProviderUnavailableError, match="cannot connect"):
         provider.complete(REQUEST)
@@ -128,7 +114,7 @@ def test_connection_refused_is_unavailable(sdk_provider: SdkProvider) -> None:
 
 def test_slow_reply_times_out_as_unavailable(llm_server: FakeLLMServer, sdk_provider: SdkProvider) -> None:
     """A reply slower than timeout_s raises ProviderUnavailableError, promptly."""
-    provider = provider_like(sdk_provider, llm_server.url.rstrip("/"), timeout_s=0.1)
+    provider = build_sdk_provider(vendor_of(sdk_provider), llm_server.url, timeout_s=0.1)
     llm_server.enqueue(*[SlowReply(5.0)] * FAST_RETRY.max_attempts)
 
     started = time.monotonic()
@@ -156,8 +142,7 @@ def test_malformed_json_is_unavailable(llm_server: FakeLLMServer, sdk_provider: 
 
 def test_single_attempt_policy_does_not_retry(llm_server: FakeLLMServer, sdk_provider: SdkProvider) -> None:
     """With max_attempts=1 the first outage is final."""
-    provider = provider_like(sdk_provider, llm_server.url)
-    provider._retry = RetryPolicy(max_attempts=1)
+    provider = build_sdk_provider(vendor_of(sdk_provider), llm_server.url, retry=RetryPolicy(max_attempts=1))
     llm_server.enqueue(ErrorReply(503), TextReply("never reached"))
 
     with pytest.raises(ProviderUnavailableError):
