@@ -33,7 +33,7 @@ from optiagent.rewrite.catalogue.names import identifiers, mentions
 from optiagent.rewrite.catalogue.regions import transform_regions
 
 
-def appended_value(small: cst.BaseSmallStatement, name: str) -> cst.BaseExpression | None:
+def appended_value(small: cst.CSTNode, name: str) -> cst.BaseExpression | None:
     """`expr` for `name.append(expr)`, else None."""
     if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
         return None

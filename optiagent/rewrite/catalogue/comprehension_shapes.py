@@ -14,7 +14,7 @@ class LoopNest:
     """Clauses of a loop nest (`for` and `if` in order) and the innermost small statement."""
 
     clauses: tuple[cst.For | cst.If, ...]
-    innermost: cst.BaseSmallStatement
+    innermost: cst.BaseSmallStatement | cst.BaseStatement
 
 
 def _is_name_target(target: cst.BaseExpression) -> bool:
@@ -39,7 +39,7 @@ def loop_nest(loop: cst.BaseStatement) -> LoopNest | None:
             node = only_statement(node.body)
         else:
             break
-    if not clauses or not isinstance(clauses[0], cst.For) or not isinstance(node, cst.BaseSmallStatement):
+    if not clauses or not isinstance(clauses[0], cst.For) or node is None:
         return None
     return LoopNest(tuple(clauses), node)
 

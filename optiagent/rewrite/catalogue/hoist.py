@@ -51,9 +51,9 @@ class LoopHoister(ChangeTracker):
     def in_loop(self) -> bool:
         return any(frame.is_loop for frame in self._visible())
 
-    def binding_for(self, key: str) -> str | None:
+    def binding_for(self, key: str, *, skip_innermost: bool = False) -> str | None:
         """The local bound for `key` by an enclosing hoisting point (marks it used), else None."""
-        for frame in self._visible():
+        for frame in self._visible()[1 if skip_innermost else 0 :]:
             if key in frame.bindings:
                 if key not in frame.used:
                     frame.used.append(key)

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from optiagent.rewrite.catalogue.any_all_generator import AnyAllGeneratorRule
 from optiagent.rewrite.catalogue.append_comprehension import AppendComprehensionRule
 from optiagent.rewrite.catalogue.base import Rule
+from optiagent.rewrite.catalogue.bit_count import BitCountRule
+from optiagent.rewrite.catalogue.compiled_regex import CompiledRegexRule
+from optiagent.rewrite.catalogue.count_counter import CountCounterRule
 from optiagent.rewrite.catalogue.count_dict import CountDictRule
+from optiagent.rewrite.catalogue.counting_loop import CountingLoopRule
+from optiagent.rewrite.catalogue.deque_queue import DequeQueueRule
+from optiagent.rewrite.catalogue.dict_comprehension import DictComprehensionRule
+from optiagent.rewrite.catalogue.equality_scan import EqualityScanRule
+from optiagent.rewrite.catalogue.extend_loop import ExtendLoopRule
+from optiagent.rewrite.catalogue.first_item import FirstItemRule
+from optiagent.rewrite.catalogue.invariant_lookup import InvariantLookupRule
+from optiagent.rewrite.catalogue.isqrt import IsqrtRule
+from optiagent.rewrite.catalogue.keys_membership import KeysMembershipRule
+from optiagent.rewrite.catalogue.list_concat import ListConcatRule
 from optiagent.rewrite.catalogue.membership_set import MembershipSetRule
 from optiagent.rewrite.catalogue.memoize import MemoizeRule
+from optiagent.rewrite.catalogue.pow_mod import PowModRule
+from optiagent.rewrite.catalogue.range_len import RangeLenRule
+from optiagent.rewrite.catalogue.readlines_loop import ReadlinesLoopRule
+from optiagent.rewrite.catalogue.set_discard import SetDiscardRule
+from optiagent.rewrite.catalogue.sorted_min_max import SortedMinMaxRule
 from optiagent.rewrite.catalogue.str_join import StrJoinRule
+from optiagent.rewrite.catalogue.sum_lists import SumListsRule
 
 
 def all_rules() -> list[Rule]:
@@ -17,6 +37,26 @@ def all_rules() -> list[Rule]:
         MembershipSetRule(),
         StrJoinRule(),
         AppendComprehensionRule(),
+        SortedMinMaxRule(),
         CountDictRule(),
+        DequeQueueRule(),
+        CompiledRegexRule(),
+        AnyAllGeneratorRule(),
+        BitCountRule(),
+        PowModRule(),
+        EqualityScanRule(),
+        ListConcatRule(),
+        CountCounterRule(),
+        InvariantLookupRule(),
+        RangeLenRule(),
+        SumListsRule(),
+        IsqrtRule(),
+        KeysMembershipRule(),
+        FirstItemRule(),
+        SetDiscardRule(),
+        ReadlinesLoopRule(),
+        CountingLoopRule(),
+        DictComprehensionRule(),
+        ExtendLoopRule(),
     ]
     return sorted(rules, key=lambda rule: rule.info.id)
