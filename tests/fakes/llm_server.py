@@ -31,13 +31,19 @@ Finish = Literal["stop", "length", "filter"]
 
 @dataclass(frozen=True)
 class TextReply:
-    """A successful completion. `model=None` echoes the requested model."""
+    """A successful completion. `model=None` echoes the requested model.
+
+    `refusal` (OpenAI only) sends a refusal message instead of content; `usage=False` omits usage,
+    as some OpenAI-compatible servers do.
+    """
 
     text: str
     prompt_tokens: int = 10
     completion_tokens: int = 5
     finish: Finish = "stop"
     model: str | None = None
+    refusal: str | None = None
+    usage: bool = True
 
 
 @dataclass(frozen=True)
@@ -266,25 +272,25 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
 
 # wire formats ----------------------------------------------------------------------------------------
 def _openai_body(request: RecordedRequest, reply: TextReply, new_id: Callable[[str], str]) -> dict[str, Any]:
-    return {
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+    if reply.refusal is not None:
+        message.update(content=None, refusal=reply.refusal)
+    body: dict[str, Any] = {
         "id": new_id("chatcmpl-"),
         "object": "chat.completion",
         "created": int(time.time()),
         "model": reply.model or request.body.get("model", ""),
         "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": reply.text},
-                "finish_reason": _OPENAI_FINISH[reply.finish],
-                "logprobs": None,
-            }
+            {"index": 0, "message": message, "finish_reason": _OPENAI_FINISH[reply.finish], "logprobs": None}
         ],
-        "usage": {
+    }
+    if reply.usage:
+        body["usage"] = {
             "prompt_tokens": reply.prompt_tokens,
             "completion_tokens": reply.completion_tokens,
             "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-        },
-    }
+        }
+    return body
 
 
 def _anthropic_body(

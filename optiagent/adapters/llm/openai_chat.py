@@ -83,11 +83,15 @@ class OpenAIChatProvider:
             raise ProviderUnavailableError(f"{self.name}: reply without choices")
         choice = response.choices[0]
         usage = response.usage
+        finish = _FINISH_REASONS.get(choice.finish_reason, FinishReason.OTHER)
+        if choice.message.refusal:
+            finish = FinishReason.CONTENT_FILTER
         return Completion(
             text=choice.message.content or "",
+            # Some compatible servers report no usage; budgets then see zero tokens.
             usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage(0, 0),
             model=response.model,
-            finish_reason=_FINISH_REASONS.get(choice.finish_reason, FinishReason.OTHER),
+            finish_reason=finish,
         )
 
 

@@ -11,7 +11,7 @@ from optiagent.adapters.llm.openai_chat import OpenAIChatProvider
 from optiagent.adapters.llm.retry import RetryPolicy
 from tests.fakes.llm_server import FakeLLMServer
 
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.001, max_delay_s=0.005, max_retry_after_s=0.2)
+FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.001, max_delay_s=0.005, max_retry_after_s=0.1)
 
 SdkProvider = OpenAIChatProvider | AnthropicMessagesProvider
 

@@ -83,3 +83,23 @@ def test_compatible_server_gets_max_tokens(llm_server: FakeLLMServer) -> None:
     body = llm_server.requests[0].body
     assert body["max_tokens"] == 256
     assert "max_completion_tokens" not in body
+
+
+def test_refusal_reports_content_filter(
+    llm_server: FakeLLMServer, openai_provider: OpenAIChatProvider
+) -> None:
+    """A refusal message (no content) is an empty text with FinishReason.CONTENT_FILTER."""
+    llm_server.enqueue(TextReply("", refusal="I can't help with that."))
+
+    completion = openai_provider.complete(REQUEST)
+
+    assert (completion.text, completion.finish_reason) == ("", FinishReason.CONTENT_FILTER)
+
+
+def test_missing_usage_counts_as_zero_tokens(
+    llm_server: FakeLLMServer, openai_provider: OpenAIChatProvider
+) -> None:
+    """A compatible server that reports no usage yields Usage(0, 0) rather than an error."""
+    llm_server.enqueue(TextReply("ok", usage=False))
+
+    assert openai_provider.complete(REQUEST).usage == Usage(0, 0)

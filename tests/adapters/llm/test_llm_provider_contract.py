@@ -49,7 +49,11 @@ def scripted_subject() -> Subject:
 
 
 def fake_server_subject(vendor: str, server: FakeLLMServer) -> Subject:
-    finishes: dict[FinishReason, Finish] = {FinishReason.STOP: "stop", FinishReason.LENGTH: "length"}
+    finishes: dict[FinishReason, Finish] = {
+        FinishReason.STOP: "stop",
+        FinishReason.LENGTH: "length",
+        FinishReason.CONTENT_FILTER: "filter",
+    }
 
     def reply(text: str, prompt_tokens: int, completion_tokens: int, finish: FinishReason) -> None:
         server.enqueue(TextReply(text, prompt_tokens, completion_tokens, finishes[finish]))
@@ -88,11 +92,12 @@ def test_returns_the_text_and_usage_of_the_reply(subject: Subject) -> None:
     assert not completion.cached
 
 
-def test_reports_truncation_as_length(subject: Subject) -> None:
-    """A reply cut off by max_tokens says so with FinishReason.LENGTH."""
-    subject.reply("def fa", 5, 2, FinishReason.LENGTH)
+@pytest.mark.parametrize("finish", [FinishReason.LENGTH, FinishReason.CONTENT_FILTER])
+def test_reports_truncation_and_filtering(subject: Subject, finish: FinishReason) -> None:
+    """A reply cut off by max_tokens or withheld by the provider says so in finish_reason."""
+    subject.reply("def fa", 5, 2, finish)
 
-    assert subject.provider.complete(ask("optimize", max_tokens=2)).finish_reason is FinishReason.LENGTH
+    assert subject.provider.complete(ask("optimize", max_tokens=2)).finish_reason is finish
 
 
 def test_persistent_outage_raises_provider_unavailable(subject: Subject) -> None:
