@@ -77,7 +77,7 @@ class _CompileTransformer(ChangeTracker):
         constant = self._constant([args[0].value, *(flag.value for flag in flags)])
         self.changed = True
         method = cst.Attribute(cst.Name(constant), cst.Name(function))
-        clean = [cst.Arg(value=arg.value, keyword=arg.keyword) for arg in rest]
+        clean = [cst.Arg(value=arg.value, keyword=arg.keyword, equal=arg.equal) for arg in rest]
         return cst.Call(method, clean, lpar=updated_node.lpar, rpar=updated_node.rpar)
 
 

@@ -22,7 +22,7 @@ from optiagent.rewrite.catalogue.count_dict import code
 from optiagent.rewrite.catalogue.effects import changed_names
 from optiagent.rewrite.catalogue.hoist import LoopHoister, Plan
 from optiagent.rewrite.catalogue.imports import imports_module
-from optiagent.rewrite.catalogue.names import call_name, dotted_name, identifiers
+from optiagent.rewrite.catalogue.names import call_name, dotted_name, variable_names
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
 
 
@@ -64,7 +64,7 @@ def _loop_body(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 class _LookupHoister(LoopHoister):
     def __init__(self, module: cst.Module) -> None:
-        super().__init__(identifiers(module))
+        super().__init__(variable_names(module))
         self.module = module
 
     def plan(self, node: cst.CSTNode, planned: set[str], in_loop: bool) -> Plan:

@@ -82,3 +82,25 @@ def call_name(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Call):
         return dotted_name(node.func)
     return None
+
+
+def variable_names(module: cst.Module) -> set[str]:
+    """Names a new local could clash with: variables, defs, parameters and imported names (not attributes)."""
+    taken = set(variable_uses(module))
+    for alias in _ImportedNames.collect(module):
+        taken.add(alias)
+    return taken
+
+
+class _ImportedNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    @classmethod
+    def collect(cls, module: cst.Module) -> set[str]:
+        collector = cls()
+        module.visit(collector)
+        return collector.names
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        self.names.add((node.evaluated_alias or node.evaluated_name).split(".")[0])

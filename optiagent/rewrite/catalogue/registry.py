@@ -11,7 +11,6 @@ from optiagent.rewrite.catalogue.count_counter import CountCounterRule
 from optiagent.rewrite.catalogue.count_dict import CountDictRule
 from optiagent.rewrite.catalogue.counting_loop import CountingLoopRule
 from optiagent.rewrite.catalogue.deque_queue import DequeQueueRule
-from optiagent.rewrite.catalogue.dict_comprehension import DictComprehensionRule
 from optiagent.rewrite.catalogue.equality_scan import EqualityScanRule
 from optiagent.rewrite.catalogue.extend_loop import ExtendLoopRule
 from optiagent.rewrite.catalogue.first_item import FirstItemRule
@@ -56,7 +55,6 @@ def all_rules() -> list[Rule]:
         SetDiscardRule(),
         ReadlinesLoopRule(),
         CountingLoopRule(),
-        DictComprehensionRule(),
         ExtendLoopRule(),
     ]
     return sorted(rules, key=lambda rule: rule.info.id)
