@@ -3,7 +3,8 @@
 The generator short-circuits at the first deciding element. (`sum([...])` is left alone: on
 CPython 3.11 summing a list comprehension is faster than summing a generator.)
 
-Micro-benchmark (CPython 3.11, 1000 items, decided at the 10th): ~50x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+61.6 us -> 2.5 us, 24.48x.
 """
 
 from __future__ import annotations

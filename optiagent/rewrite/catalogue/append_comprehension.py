@@ -7,7 +7,8 @@ Preconditions: the list starts empty right before the loop (statements in betwee
 it); the loop has no `else`, only plain-name targets, and its expressions do not read the list;
 the loop variables are not used after the loop; not in a class body (comprehension scoping).
 
-Micro-benchmark (CPython 3.11, 1000 items with a filter): 1.3x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+80.3 us -> 65.9 us, 1.22x.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Same result for negative ints (both count the bits of the absolute value).
 
-Micro-benchmark (CPython 3.11, 1000 ints): ~10x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+664.5 us -> 82.5 us, 8.05x.
 """
 
 from __future__ import annotations

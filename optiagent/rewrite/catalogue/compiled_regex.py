@@ -7,7 +7,8 @@ positional slot that holds them) move into `re.compile`.
 Preconditions: the module does `import re` at top level; the pattern is a string literal;
 the call has no `*args`/`**kwargs`; it sits inside a function (not at module level).
 
-Micro-benchmark (CPython 3.11, 1000 access-log lines): ~1.5x on the matching itself.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+2,084.0 us -> 1,022.1 us, 2.04x.
 """
 
 from __future__ import annotations

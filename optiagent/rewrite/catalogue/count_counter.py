@@ -7,7 +7,8 @@ Preconditions: `xs` is a name bound only to list/tuple values or an unannotated/
 parameter (never a str, whose `count` counts substrings), not rebound, mutated or passed to an
 unknown call in the loop.
 
-Micro-benchmark (CPython 3.11, 500 items, count of each): ~60x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+3,890.6 us -> 101.0 us, 38.51x.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Also the `not in` spelling with swapped branches and `d[k] = d[k] + n`.
 Preconditions: the key and the dict are side-effect-free expressions (names, attributes,
 subscripts, constants); the initial value is the increment itself, and not a string or list.
 
-Micro-benchmark (CPython 3.11, 2000 keys over 50 distinct values, key `record.status`): 1.2x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+166.3 us -> 138.9 us, 1.20x.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ first-seen key order.
 Preconditions: as for OPT004 (fresh dict right before the loop, loop does nothing
 else, loop variables unused after it, not in a class body); the increment is the literal 1.
 
-Micro-benchmark (CPython 3.11, 2000 items over 50 keys): ~3.5x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+237.2 us -> 115.4 us, 2.06x.
 """
 
 from __future__ import annotations

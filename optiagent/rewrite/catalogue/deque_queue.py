@@ -8,7 +8,8 @@ deque-compatible method (append, extend, pop(), pop(0), insert(0, v), clear, cou
 remove), truth test, `len()`, `in`, iteration or integer indexing — never slicing, `+`,
 returning, storing or passing it on.
 
-Micro-benchmark (CPython 3.11, BFS over 3000 nodes): ~2x; list.pop(0) is O(n).
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+16,667.2 us -> 3,425.9 us, 4.87x.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ side) whose block ends in `break` and otherwise never mentions `b` nor uses brea
 `E` is side-effect free and does not mention `b`; `b` is not used after the scan; `ys` is a
 name not known to be a str/dict/set and not changed in the enclosing loop.
 
-Micro-benchmark (CPython 3.11, 300 x 300 items): ~40x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+927.9 us -> 20.7 us, 44.75x.
 """
 
 from __future__ import annotations

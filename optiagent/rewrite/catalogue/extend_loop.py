@@ -4,7 +4,8 @@ Preconditions: a plain `for` without `else` whose body is only that append of th
 variable; `y` does not mention `out`; the loop variable is not used after the loop.
 (A list created empty right before the loop is OPT004's `list(y)` instead.)
 
-Micro-benchmark (CPython 3.11, 1000 items): ~30x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+46.4 us -> 4.5 us, 10.37x.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Empty input raises StopIteration instead of IndexError; validation decides if that matters.
 
-Micro-benchmark (CPython 3.11, dict of 1000 keys): ~100x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+9.3 us -> 1.1 us, 8.78x.
 """
 
 from __future__ import annotations

