@@ -2,8 +2,8 @@
 
 Recursion is detected directly and through other module functions (mutual recursion). When a
 parameter looks unhashable (annotated or used as a list/dict/set), the function becomes a thin
-wrapper that converts those arguments to tuples/frozensets and calls a cached inner helper,
-which converts them back before running the original body.
+wrapper that converts those arguments to tuples/frozensets (lists of lists to tuples of tuples)
+and calls a cached inner helper, which converts them back before running the original body.
 
 Preconditions: a top-level, undecorated, synchronous, non-generator function (not a method);
 neither it nor any module function it reaches prints, does I/O, uses random/time, declares
@@ -34,8 +34,25 @@ from optiagent.rewrite.catalogue.purity import (
 _MUTABLE_DEFAULTS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.Call)
 _USAGE_KINDS = {"items": "dict", "keys": "dict", "values": "dict", "get": "dict", "union": "set",
                 "intersection": "set", "issubset": "set", "issuperset": "set", "difference": "set"}  # fmt: skip
-_TO_KEY = {"list": "tuple({})", "dict": "tuple({}.items())", "set": "frozenset({})"}
-_FROM_KEY = {"list": "list({})", "dict": "dict({})", "set": "set({})"}
+_TO_KEY = {
+    "list": "tuple({})",
+    "dict": "tuple({}.items())",
+    "set": "frozenset({})",
+    "grid": "tuple(map(tuple, {}))",
+}
+_FROM_KEY = {"list": "list({})", "dict": "dict({})", "set": "set({})", "grid": "[list(row) for row in {}]"}
+
+
+def _nested_list(annotation: cst.BaseExpression) -> bool:
+    """`list[list[...]]` (or typing's List[List[...]]): rows must become tuples too."""
+    if (
+        not isinstance(annotation, cst.Subscript)
+        or annotation_kind(annotation) != "list"
+        or len(annotation.slice) != 1
+    ):
+        return False
+    inner = annotation.slice[0].slice
+    return isinstance(inner, cst.Index) and annotation_kind(inner.value) == "list"
 
 
 class _ParamUsage(cst.CSTVisitor):
@@ -65,6 +82,8 @@ def unhashable_params(function: cst.FunctionDef) -> dict[str, str]:
     kinds: dict[str, str] = {}
     for param in params:
         kind = annotation_kind(param.annotation.annotation) if param.annotation is not None else "other"
+        if param.annotation is not None and _nested_list(param.annotation.annotation):
+            kind = "grid"
         if kind in _TO_KEY:
             kinds[param.name.value] = kind
     usage = _ParamUsage({param.name.value for param in params} - kinds.keys())

@@ -60,6 +60,33 @@ def test_list_argument_gets_cached_helper_on_tuples() -> None:
     assert "grid = list(grid)" in result
 
 
+GRID_PATHS = """\
+def paths(grid: list[list[int]], r: int = 0, c: int = 0) -> int:
+    if grid[r][c]:
+        return 0
+    if r == len(grid) - 1 and c == len(grid[0]) - 1:
+        return 1
+    down = paths(grid, r + 1, c) if r + 1 < len(grid) else 0
+    right = paths(grid, r, c + 1) if c + 1 < len(grid[0]) else 0
+    return down + right
+"""
+
+
+def test_list_of_lists_argument_is_keyed_by_tuple_of_tuples() -> None:
+    """Rows of a grid argument become tuples too, and lists again inside the helper."""
+    result = applied("OPT001", GRID_PATHS, "paths")
+    assert "return _paths_cached(tuple(map(tuple, grid)), r, c)" in result
+    assert "grid = [list(row) for row in grid]" in result
+
+
+@settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 1), min_size=3, max_size=3), min_size=1, max_size=4))
+def test_cached_grid_helper_equals_original(grid: list[list[int]]) -> None:
+    """The tuple-of-tuples key gives the same path counts as the uncached search."""
+    original, rewritten = pair("OPT001", GRID_PATHS, "paths")
+    assert original(grid) == rewritten(grid)
+
+
 def test_not_recursive_means_no_candidate() -> None:
     """A function that does not recurse is not cached."""
     assert apply("OPT001", "def f(n):\n    return n + 1\n", "f") is None
