@@ -38,6 +38,9 @@ from types import CodeType
 from typing import Any
 
 TEST_FUNCTION = "__optiagent_matrix_test"
+# Not "__main__": a candidate's `if __name__ == "__main__":` block must not run (CodeT's exec
+# with empty globals behaves the same way).
+MODULE_NAME = "__candidate__"
 
 
 class TestTimeoutError(Exception):
@@ -104,7 +107,7 @@ def compile_test(test: str) -> CodeType:
 
 def run_tests(program: str, tests: list[CodeType], timeout_s: float) -> list[int]:
     """Child side: module body, then every test; a BaseException other than Exception escapes."""
-    namespace: dict[str, Any] = {"__name__": "__main__"}
+    namespace: dict[str, Any] = {"__name__": MODULE_NAME}
     exec(compile(program, "<program>", "exec"), namespace)
     row = []
     for code in tests:
@@ -122,7 +125,7 @@ def check_ground_truth(program: str, ground_truth: str, timeout_s: float) -> lis
     """Child side: program + ground truth under one timer; [1] iff nothing at all was raised."""
     try:
         with time_limit(timeout_s):
-            exec(compile(program + "\n" + ground_truth, "<checked>", "exec"), {"__name__": "__main__"})
+            exec(compile(program + "\n" + ground_truth, "<checked>", "exec"), {"__name__": MODULE_NAME})
     except BaseException:
         return [0]
     return [1]
