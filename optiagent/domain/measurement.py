@@ -39,6 +39,7 @@ def summarize_pairs(
     *,
     resamples: int = 2000,
     seed: int = 0,
+    confidence: float = 0.95,
 ) -> Measurement:
     """Median of per-pair ratios original/candidate with a percentile bootstrap over pairs."""
     if len(original) != len(candidate) or not original:
@@ -49,8 +50,9 @@ def summarize_pairs(
     rng = random.Random(seed)
     n = len(ratios)
     medians = sorted(statistics.median(rng.choices(ratios, k=n)) for _ in range(resamples))
-    low = medians[int(0.025 * (resamples - 1))]
-    high = medians[int(0.975 * (resamples - 1))]
+    tail = (1.0 - confidence) / 2
+    low = medians[int(tail * (resamples - 1))]
+    high = medians[int((1.0 - tail) * (resamples - 1))]
     return Measurement(
         speedup=statistics.median(ratios),
         ci_low=low,

@@ -56,6 +56,10 @@ class Differential:
         self.nondeterministic = 0
         self.largest = 0
         self.slowest_original_s = 0.0
+        self.deadline = time.perf_counter() + float(job.get("budget_s", 40.0))
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
 
     def _candidate_call(self, call: CapturedCall) -> Outcome:
         args = call.args
@@ -116,7 +120,7 @@ def escalate(diff: Differential, seeds: list[CapturedCall], settings: dict[str, 
     """Grow inputs geometrically until the original needs low_s..high_s per call (or a cap)."""
     low, high = float(settings.get("low_s", 0.05)), float(settings.get("high_s", 0.5))
     max_factor = int(settings.get("max_factor", 4096))
-    deadline = time.perf_counter() + float(settings.get("budget_s", 10.0))
+    deadline = time.perf_counter() + min(float(settings.get("budget_s", 10.0)), max(diff.remaining() / 2, 0.0))
     found: list[tuple[CapturedCall, dict[str, Any]]] = []
     for index, seed in enumerate(seeds[:3]):
         factor, chosen = 1, None

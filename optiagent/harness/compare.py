@@ -60,6 +60,12 @@ def deep_equal(a: object, b: object, depth: int = 0) -> bool:
         return a == b
     if a is b:
         return True
+    if type(a) is type(b) and type(a).__module__ == "builtins":
+        try:
+            if a == b:  # fast path: exact equality implies behavioural equality
+                return True
+        except Exception:
+            pass
     if not same_type_identity(a, b):
         return False
     if isinstance(a, float) and isinstance(b, float):

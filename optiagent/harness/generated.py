@@ -23,26 +23,33 @@ def _parameter_strategies(
     hints = type_hints(diff.f_original)
     shapes: dict[str, Any] = job.get("params", {}) or {}
     chosen: list[tuple[inspect.Parameter, Any]] = []
+    any_generative = False
     for position, parameter in enumerate(parameter_names(diff.f_original)):
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             continue
         observed = [c.args[position] for c in captured if position < len(c.args)]
         strategy = None
+        generative = True
         if diff.method and position == 0:
             if not observed:
                 return [], "a method needs captured instances (run with --workload)"
-            strategy = st.sampled_from(observed[:20]).map(lambda obj: obj)
+            strategy = st.sampled_from(observed[:20])
+            generative = False
         elif parameter.name in hints:
             strategy = strategy_for_annotation(hints[parameter.name])
         if strategy is None and parameter.name in shapes and shapes[parameter.name]:
             strategy = strategy_for_shape(shapes[parameter.name])
         if strategy is None and observed:
             strategy = st.sampled_from(observed[:50])
+            generative = False
         if strategy is None:
             if parameter.default is not inspect.Parameter.empty:
                 continue
             return [], f"cannot infer inputs for parameter {parameter.name!r}: no type hint and no captured calls"
         chosen.append((parameter, strategy))
+        any_generative = any_generative or generative
+    if not any_generative:
+        return [], None  # only replays of captured values: the captured calls already covered them
     return chosen, None
 
 
@@ -66,10 +73,11 @@ def hypothesis_differential(diff: Differential, captured: list[CapturedCall], jo
     if max_examples <= 0:
         return None
     chosen, note = _parameter_strategies(diff, captured, job)
-    if note is not None:
+    if note is not None or not chosen:
         return note
     parameters = [p for p, _ in chosen]
     seeds: list[tuple[int, CapturedCall]] = []
+    budget_floor = diff.remaining() * 0.4  # leave time for stress inputs
     failures: list[Mismatch] = []
 
     @settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
@@ -77,6 +85,8 @@ def hypothesis_differential(diff: Differential, captured: list[CapturedCall], jo
               print_blob=False)
     @given(st.tuples(*(s for _, s in chosen)))
     def differential(values: tuple[Any, ...]) -> None:
+        if diff.remaining() < budget_floor:
+            return  # out of time: the remaining examples pass trivially and the run ends
         call = _to_call(parameters, values)
         try:
             if diff.compare(call, "hypothesis"):

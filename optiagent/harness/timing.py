@@ -27,8 +27,9 @@ _PRECOPY_LIMIT = 64
 
 def _function_under_test(job: dict[str, Any]) -> tuple[Callable[..., Any], Any, type | None]:
     module = import_original(job["module_name"], job["base_dir"], job["original_file"])
-    if job.get("candidate_file"):
-        module = load_candidate(module, read_text(job["candidate_file"]))
+    # Original and candidate load the same way (a twin executed from text), so A/A is identical.
+    text_file = job.get("candidate_file") or job["original_file"]
+    module = load_candidate(module, read_text(text_file))
     qualname = job["qualname"]
     owner = owner_class(module, qualname) if is_method(module, qualname) else None
     return resolve(module, qualname), module, owner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from optiagent.domain.history import RunRecord
 from optiagent.domain.report import Report, TargetReport, TargetStatus
 from optiagent.domain.targets import PROGRAM_QUALNAME, Target, TargetKind
 from optiagent.rewrite.functions import docstring_examples
-from optiagent.services.discovery import Discovery, discover, rank_static
+from optiagent.services.discovery import Discovery, discover, is_test_or_setup_file, rank_static
 from optiagent.services.profiling import WorkloadProfile, profile_workload, rank_from_profile
 from optiagent.services.project_config import ProjectConfig, find_projects, read_project_config
 from optiagent.services.requests import DEFAULT_MIN_SPEEDUP, DEFAULT_STRATEGIES, OptimizeRequest
@@ -64,6 +65,15 @@ def _stdin_cases(project: Project, request: OptimizeRequest) -> list[str]:
     return cases
 
 
+def _workload_scripts(command: str) -> set[str]:
+    """Files the workload command names: drivers of the measurement, not code to optimize."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return {word.removeprefix("./") for word in words if word.endswith(".py")}
+
+
 def _matches_filter(target: Target, functions: tuple[str, ...]) -> bool:
     if not functions:
         return True
@@ -105,7 +115,9 @@ class ProjectRun:
                     file=self.project.prefix or ".", qualname="<workload>", status=TargetStatus.FAILED,
                     reason=f"workload `{workload}` failed: {self.profile.stderr_tail[-800:]}"))
                 return []
-            ranked = rank_from_profile(self.profile, self.discovery)
+            drivers = _workload_scripts(workload)
+            ranked = [t for t in rank_from_profile(self.profile, self.discovery)
+                      if t.file not in drivers and not is_test_or_setup_file(t.file) and t.qualname != "main"]
         else:
             ranked = rank_static(self.discovery)
         chosen = [t for t in ranked if _matches_filter(t, request.functions)]
@@ -126,13 +138,13 @@ class ProjectRun:
         base_dir, module_name = module_location(target.file, known)
         captures: dict[str, bytes] = {}
         shapes: dict[str, object] = {}
+        source_file = self.discovery.file(target.file)
         if self.profile is not None:
             for function in self.profile.functions:
                 if function.file == target.file and function.qualname == target.qualname:
                     for name in function.capture_files:
                         captures[name.removeprefix("capture/")] = self.profile.captures[name]
-                    shapes = dict(function.shapes)
-        source_file = self.discovery.file(target.file)
+                    shapes = {str(s["name"]): s["shape"] for s in function.shapes if s.get("shape")}
         examples = docstring_examples(source_file.source, target.qualname) if source_file else []
         return Evidence(root=root, base_dir=base_dir, module_name=module_name, captures=captures,
                         shapes=shapes, examples=tuple(examples), python=self.python)

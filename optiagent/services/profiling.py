@@ -84,7 +84,8 @@ def capture_job(
             "OPTIAGENT_CAPTURE_DIR": CAPTURE_DIR,
             "OPTIAGENT_CAPTURE_ROOT": ".",
             "OPTIAGENT_CAPTURE_MAX_CALLS": str(max_calls),
-            "OPTIAGENT_CAPTURE_MAX_BYTES": "262144",
+            # Real workloads pass real-sized data; the pickles stay opaque bytes on the host.
+            "OPTIAGENT_CAPTURE_MAX_BYTES": str(4 * 1024 * 1024),
         },
         python=python if python and Path(python).is_absolute() else None,
         copy_tree=str(root),

@@ -39,6 +39,7 @@ class CheckSettings:
     stress_max_factor: int = 4096
     stress_budget_s: float = 10.0
     call_timeout_s: float = 5.0
+    budget_s: float = 30.0  # soft: generated and stress inputs stop when it is spent
     limits: SandboxLimits = SandboxLimits(timeout_s=120.0)
 
 
@@ -76,6 +77,7 @@ def check_job(target: Target, evidence: Evidence, candidate_source: str, setting
                 "budget_s": settings.stress_budget_s,
             },
             "call_timeout_s": settings.call_timeout_s,
+            "budget_s": settings.budget_s,
             "bench_inputs_out": BENCH_INPUTS_FILE,
         }
         mode = "check"

@@ -5,12 +5,24 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 # The harness is stdlib + hypothesis; these are hypothesis's own pure-Python dependencies.
 _HARNESS_PACKAGES = ("hypothesis", "sortedcontainers")
 HARNESS_PACKAGE = "optiagent_harness"
+HYPOTHESIS_STORAGE = "hypothesis-storage"
+
+# Hypothesis builds Unicode tables on first use (seconds); build them once per harness root so
+# each fresh sandbox job reads them instead of recomputing.
+_WARM_UP = (
+    "from hypothesis.internal.charmap import charmap, intervals_from_codec\n"
+    "charmap()\n"
+    "intervals_from_codec('utf-8')\n"
+)
 
 
 def harness_source_dir() -> Path:
@@ -30,15 +42,19 @@ def build_harness_root() -> Path:
     links.update({name: _package_dir(name) for name in _HARNESS_PACKAGES})
     digest = hashlib.sha256(repr(sorted((k, str(v)) for k, v in links.items())).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"optiagent-harness-{os.getuid()}-{digest}"
-    if root.is_dir() and all((root / name).exists() for name in links):
+    if root.is_dir() and all((root / name).exists() for name in [*links, HYPOTHESIS_STORAGE]):
         return root
+    if root.is_dir():  # left by an older layout
+        shutil.rmtree(root, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix="optiagent-harness-staging-"))
     for name, target in links.items():
         (staging / name).symlink_to(target, target_is_directory=True)
+    storage = staging / HYPOTHESIS_STORAGE
+    storage.mkdir()
+    env = {**os.environ, "HYPOTHESIS_STORAGE_DIRECTORY": str(storage), "PYTHONPATH": str(staging)}
+    subprocess.run([sys.executable, "-c", _WARM_UP], env=env, check=False, capture_output=True, timeout=120)
     try:
         staging.rename(root)
     except OSError:  # another process won the race; its directory is equivalent
-        for child in staging.iterdir():
-            child.unlink()
-        staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
     return root

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from optiagent.adapters.sandbox.harness_root import build_harness_root
+from optiagent.adapters.sandbox.harness_root import HYPOTHESIS_STORAGE, build_harness_root
 from optiagent.ports.sandbox import SandboxJob, SandboxLimits, SandboxResult, SandboxStatus
 
 # Heavy or private directories of a project are linked, not copied, into a job's work dir.
@@ -188,6 +188,7 @@ class LocalSandbox:
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(self._harness_root / HYPOTHESIS_STORAGE),
         }
         if not self._prefix:
             env["OPTIAGENT_NO_NETWORK"] = "1"
