@@ -51,6 +51,7 @@ CODE_PROBLEMS = "HumanEval_for_code_generation.jsonl"
 TEST_PROBLEMS = "HumanEval_for_test_case_generation.jsonl"
 TEST_TIMEOUT_S = 0.1
 PROGRAMS_PER_JOB = 25
+JOB_ATTEMPTS = 2
 MAX_PX = (1.0, 0.8, 0.6, 0.4, 0.2)
 B4_BETA_0 = (1e4, 1e5, 1e6)
 
@@ -119,7 +120,10 @@ class ResultCache:
         return json.loads(path.read_text()) if path.exists() else {}
 
     def store(self, task: TaskSamples, results: Mapping[str, dict[str, Any]]) -> None:
-        self._path(task).write_text(json.dumps(dict(results)))
+        path = self._path(task)
+        staging = path.with_suffix(".partial")
+        staging.write_text(json.dumps(dict(results)))
+        staging.replace(path)  # atomic: an interrupted run never leaves a truncated cache file
 
 
 def run_chunk(sandbox: Sandbox, task: TaskSamples, programs: list[str]) -> list[dict[str, Any]]:
@@ -128,18 +132,18 @@ def run_chunk(sandbox: Sandbox, task: TaskSamples, programs: list[str]) -> list[
            "program_overhead_s": 0.1, "ground_truth": task.ground_truth, "ground_truth_timeout_s": TEST_TIMEOUT_S}  # fmt: skip
     per_program_s = TEST_TIMEOUT_S * len(task.tests) + 0.1 + TEST_TIMEOUT_S + 1 + 0.5
     budget = len(programs) * per_program_s + 60
-    result = sandbox.run(
-        SandboxJob(
-            argv=("{python}", "-m", "optiagent_harness.matrix", "job.json", "out.json"),
-            files={"job.json": json.dumps(job).encode()},
-            collect=("out.json",),
-            limits=SandboxLimits(timeout_s=budget, cpu_s=int(budget) + 1, memory_mb=4096, max_processes=256),
-        )
+    sandbox_job = SandboxJob(
+        argv=("{python}", "-m", "optiagent_harness.matrix", "job.json", "out.json"),
+        files={"job.json": json.dumps(job).encode()},
+        collect=("out.json",),
+        limits=SandboxLimits(timeout_s=budget, cpu_s=int(budget) + 1, memory_mb=4096, max_processes=256),
     )
-    if "out.json" not in result.files:
-        raise RuntimeError(f"{task.task_id}: sandbox {result.status}: {result.stderr.decode()[-2000:]}")
-    outcome: list[dict[str, Any]] = json.loads(result.files["out.json"])["programs"]
-    return outcome
+    for _attempt in range(JOB_ATTEMPTS):  # the harness never fails a job itself; the box might
+        result = sandbox.run(sandbox_job)
+        if "out.json" in result.files:
+            outcome: list[dict[str, Any]] = json.loads(result.files["out.json"])["programs"]
+            return outcome
+    raise RuntimeError(f"{task.task_id}: sandbox {result.status}: {result.stderr.decode()[-2000:]}")
 
 
 def execute_tasks(

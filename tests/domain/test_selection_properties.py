@@ -92,9 +92,11 @@ def test_simulator_and_selectors_are_deterministic_under_a_seed(seed: int) -> No
         assert measure_top1_accuracy(select, first) == measure_top1_accuracy(select, second)
 
 
-def test_simulated_accuracy_orders_b4_codet_mbr_maxpass_random() -> None:
-    """On 10,000 simulated tasks: B4 > CodeT > MBR-exec > MaxPass > Random, each within 0.03 of section 9."""
-    tasks = draw_tasks(seed=0, draws=10_000)
+@settings(max_examples=3, derandomize=True, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_simulated_accuracy_orders_b4_codet_mbr_maxpass_random(seed: int) -> None:
+    """On 6,000 simulated tasks: B4 > CodeT > MBR-exec > MaxPass > Random, each within 0.03 of section 9."""
+    tasks = draw_tasks(seed=seed, draws=6_000)
     accuracy = {name: measure_top1_accuracy(select, tasks) for name, select in SELECTORS.items()}
     for name, reference in REFERENCE_TOP1.items():
         assert accuracy[name] == pytest.approx(reference, abs=0.03), name
