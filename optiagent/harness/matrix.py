@@ -131,20 +131,36 @@ def check_ground_truth(program: str, ground_truth: str, timeout_s: float) -> lis
     return [1]
 
 
+def describe(error: BaseException) -> str:
+    try:
+        return f"error {type(error).__name__}: {error}"[:300]
+    except BaseException:  # a candidate's exception whose __str__ itself fails
+        return f"error {type(error).__name__}"
+
+
+def report_from_child(work: Callable[[], list[int]], write_end: int) -> None:
+    """Child side: run `work` guarded, write "ok <bits>" or "error ..." to the pipe."""
+    os.setpgid(0, 0)  # its own process group, so the runner can kill what it spawns
+    try:
+        guard_child()
+        message = "ok " + "".join(str(bit) for bit in work())
+    except BaseException as error:
+        message = describe(error)
+    data = message.encode("utf-8", "replace")
+    while data:
+        data = data[os.write(write_end, data) :]
+
+
 def run_forked(work: Callable[[], list[int]], wall_s: float) -> tuple[list[int] | None, str]:
     """Run `work` in a forked child under a wall-clock limit; its 0/1 list, or None and why."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
-        os.close(read_end)
-        os.setpgid(0, 0)
+    if pid == 0:  # child: whatever happens, it must never return into the runner's loop
         try:
-            guard_child()
-            message = "ok " + "".join(str(bit) for bit in work())
-        except BaseException as error:
-            message = f"error {type(error).__name__}: {error}"[:300]
-        os.write(write_end, message.encode("utf-8", "replace"))
-        os._exit(0)
+            os.close(read_end)
+            report_from_child(work, write_end)
+        finally:
+            os._exit(0)
     os.close(write_end)
     chunks, deadline, finished = [], time.monotonic() + wall_s, False
     while (remaining := deadline - time.monotonic()) > 0:

@@ -113,3 +113,11 @@ def test_main_blocks_of_candidates_do_not_run(run_harness: Runner) -> None:
     guarded = ADD_ONE + "if __name__ == '__main__':\n    raise SystemExit(1)\n"
     out = run_harness({"programs": [guarded], "tests": TESTS})
     assert out["programs"][0]["row"] == [1, 1, 0]
+
+
+def test_a_child_cannot_escape_into_the_runner_loop(run_harness: Runner) -> None:
+    """An exception whose __str__ raises still yields exactly one result per program."""
+    nasty = "class E(Exception):\n    def __str__(self):\n        raise SystemExit\nraise E()\n"
+    out = run_harness({"programs": [nasty, ADD_ONE], "tests": TESTS})
+    assert [p["executed"] for p in out["programs"]] == [False, True]
+    assert out["programs"][0]["error"] == "error E"
