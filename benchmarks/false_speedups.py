@@ -64,7 +64,9 @@ def reformatted(source: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--min-speedup", type=float, default=1.05)
     parser.add_argument("--json", type=Path)
@@ -79,7 +81,9 @@ def main() -> None:
         inputs: dict[str, bytes] = {}
         for name in FUNCTIONS:
             target = Target(file="aa_mod.py", qualname=name, kind=TargetKind.FUNCTION)
-            outcome = read_check(sandbox.run(check_job(target, evidence, MODULE, CheckSettings(max_examples=20))))
+            outcome = read_check(
+                sandbox.run(check_job(target, evidence, MODULE, CheckSettings(max_examples=20)))
+            )
             if not isinstance(outcome.verdict, Equivalent):
                 raise SystemExit(f"A/A check of {name} did not pass: {outcome.verdict}")
             inputs[name] = outcome.bench_inputs
@@ -87,14 +91,19 @@ def main() -> None:
             name = FUNCTIONS[trial % len(FUNCTIONS)]
             copy = MODULE if trial % 2 == 0 else reformatted(MODULE)
             target = Target(file="aa_mod.py", qualname=name, kind=TargetKind.FUNCTION)
-            measurement = measure_speedup(sandbox, target, evidence, copy, inputs[name], args.min_speedup,
-                                          BenchmarkSettings())
+            measurement = measure_speedup(
+                sandbox, target, evidence, copy, inputs[name], args.min_speedup, BenchmarkSettings()
+            )
             ratios.append(measurement.speedup)
             rows[name][0] += 1
             if isinstance(decide(measurement, args.min_speedup), Accepted):
                 rows[name][1] += 1
     false_accepts = sum(accepts for _, accepts in rows.values())
-    result = {"trials": args.trials, "false_accepts": false_accepts, "rate": false_accepts / max(args.trials, 1)}
+    result = {
+        "trials": args.trials,
+        "false_accepts": false_accepts,
+        "rate": false_accepts / max(args.trials, 1),
+    }
     table = Table(title=f"A/A false-speedup rate (min_speedup {args.min_speedup})")
     for column in ("function", "trials", "false accepts"):
         table.add_column(column)
@@ -103,8 +112,10 @@ def main() -> None:
     console = Console()
     console.print(table)
     ratios.sort()
-    console.print(f"rate {result['rate']:.3%}; A/A speedup median {ratios[len(ratios) // 2]:.3f}, "
-                  f"range {ratios[0]:.3f}-{ratios[-1]:.3f}; {time.perf_counter() - started:.0f}s")
+    console.print(
+        f"rate {result['rate']:.3%}; A/A speedup median {ratios[len(ratios) // 2]:.3f}, "
+        f"range {ratios[0]:.3f}-{ratios[-1]:.3f}; {time.perf_counter() - started:.0f}s"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

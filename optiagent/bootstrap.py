@@ -29,7 +29,9 @@ def build_store(settings: Settings, url: str | None, root: Path) -> EditStore:
 def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
     chosen = backend or settings.sandbox.backend
     limits = SandboxLimits(
-        timeout_s=settings.sandbox.timeout_s, cpu_s=settings.sandbox.cpu_s, memory_mb=settings.sandbox.memory_mb
+        timeout_s=settings.sandbox.timeout_s,
+        cpu_s=settings.sandbox.cpu_s,
+        memory_mb=settings.sandbox.memory_mb,
     )
     if chosen == "docker":
         raise ConfigError("the docker sandbox backend is not available in this build; use --sandbox local")
@@ -44,8 +46,10 @@ def build_generators(strategies: Sequence[str]) -> dict[str, CandidateGenerator]
         if name == "catalogue":
             generators[name] = CatalogueGenerator()
         elif name in ("plansearch", "rewoo", "funcoder", "sampling", "auto"):
-            raise ConfigError(f"strategy {name!r} needs an LLM provider, which this build does not have yet; "
-                              "use --strategy catalogue")
+            raise ConfigError(
+                f"strategy {name!r} needs an LLM provider, which this build does not have yet; "
+                "use --strategy catalogue"
+            )
         else:
             raise ConfigError(f"unknown strategy {name!r}; known: {', '.join(KNOWN_STRATEGIES)}")
     return generators

@@ -29,17 +29,25 @@ err = Console(stderr=True)
 @app.command()
 def optimize(
     path: Annotated[Path, typer.Argument(help="Directory, file or program to optimize.")],
-    workload: Annotated[str | None, typer.Option(help="Command whose run is profiled, e.g. 'python bench.py'.")] = None,
+    workload: Annotated[
+        str | None, typer.Option(help="Command whose run is profiled, e.g. 'python bench.py'.")
+    ] = None,
     function: Annotated[list[str], typer.Option("--function", help="Only this qualname (repeatable).")] = [],  # noqa: B006
     strategy: Annotated[list[str], typer.Option("--strategy", help="Candidate strategy (repeatable).")] = [],  # noqa: B006
-    min_speedup: Annotated[float | None, typer.Option(help="Accept when the CI lower bound reaches this.")] = None,
-    python: Annotated[str | None, typer.Option(help="Interpreter of the project (its venv's python).")] = None,
+    min_speedup: Annotated[
+        float | None, typer.Option(help="Accept when the CI lower bound reaches this.")
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option(help="Interpreter of the project (its venv's python).")
+    ] = None,
     stdin: Annotated[list[Path], typer.Option("--stdin", help="Input case for a program target.")] = [],  # noqa: B006
     stdin_dir: Annotated[Path | None, typer.Option(help="Directory of *.in input cases.")] = None,
     max_targets: Annotated[int, typer.Option(help="At most this many targets per project.")] = 6,
     apply: Annotated[bool, typer.Option("--apply", help="Write accepted edits to the files.")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
-    db: Annotated[str | None, typer.Option(help="History database URL (default SQLite under the root).")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="History database URL (default SQLite under the root).")
+    ] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker or local.")] = None,
     diffs: Annotated[bool, typer.Option(help="Print unified diffs of improvements.")] = True,
 ) -> None:
@@ -51,9 +59,17 @@ def optimize(
     if not path.exists():
         raise InputError(f"{path} does not exist; pass the directory or file to optimize")
     cases = tuple(stdin) + ((stdin_dir,) if stdin_dir else ())
-    request = OptimizeRequest(root=path, workload=workload, functions=tuple(function), strategies=tuple(strategy),
-                              min_speedup=min_speedup, python=python, stdin_cases=cases, max_targets=max_targets,
-                              workers=settings.sandbox.workers)
+    request = OptimizeRequest(
+        root=path,
+        workload=workload,
+        functions=tuple(function),
+        strategies=tuple(strategy),
+        min_speedup=min_speedup,
+        python=python,
+        stdin_cases=cases,
+        max_targets=max_targets,
+        workers=settings.sandbox.workers,
+    )
     strategies = request.strategies or ("catalogue",)
     box = build_sandbox(settings, sandbox)
     store = build_store(settings, db, path)
@@ -62,9 +78,16 @@ def optimize(
 
     try:
         with RichProgress(console) as progress:
-            services = Services(sandbox=box, store=store, generators=build_generators(strategies),
-                                progress=progress, check=request.check, bench=request.bench,
-                                min_speedup=min_speedup or 1.05, workers=request.workers)
+            services = Services(
+                sandbox=box,
+                store=store,
+                generators=build_generators(strategies),
+                progress=progress,
+                check=request.check,
+                bench=request.bench,
+                min_speedup=min_speedup or 1.05,
+                workers=request.workers,
+            )
             report = run_optimize(request, services, box.name)
         if apply:
             outcome = apply_report(report, path)
@@ -95,10 +118,25 @@ def history(
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps([{"file": e.file, "qualname": e.qualname, "speedup": e.speedup,
-                                "ci": [e.ci_low, e.ci_high], "strategy": e.strategy, "rules": list(e.rules),
-                                "applied": e.applied, "created_at": e.created_at.isoformat(), "run_id": e.run_id}
-                               for e in edits], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "file": e.file,
+                        "qualname": e.qualname,
+                        "speedup": e.speedup,
+                        "ci": [e.ci_low, e.ci_high],
+                        "strategy": e.strategy,
+                        "rules": list(e.rules),
+                        "applied": e.applied,
+                        "created_at": e.created_at.isoformat(),
+                        "run_id": e.run_id,
+                    }
+                    for e in edits
+                ],
+                indent=2,
+            )
+        )
         return
     from rich.table import Table
 
@@ -106,8 +144,13 @@ def history(
     for column in ("when", "target", "speedup", "rules", "applied"):
         table.add_column(column)
     for edit in edits:
-        table.add_row(edit.created_at.strftime("%Y-%m-%d %H:%M"), f"{edit.file}::{edit.qualname}",
-                      f"{edit.speedup:.2f}x", ", ".join(edit.rules) or edit.strategy, "yes" if edit.applied else "no")
+        table.add_row(
+            edit.created_at.strftime("%Y-%m-%d %H:%M"),
+            f"{edit.file}::{edit.qualname}",
+            f"{edit.speedup:.2f}x",
+            ", ".join(edit.rules) or edit.strategy,
+            "yes" if edit.applied else "no",
+        )
     Console().print(table)
 
 

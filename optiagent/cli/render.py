@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from optiagent.domain.report import Report, TargetStatus
@@ -14,8 +21,15 @@ class RichProgress:
     """A ProgressListener that draws one bar over all targets."""
 
     def __init__(self, console: Console) -> None:
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self._task = self._progress.add_task("discovering targets", total=None)
         self._total = 0
 
@@ -33,15 +47,23 @@ class RichProgress:
         elif name == "workload_started":
             self._progress.update(self._task, description=f"profiling {fields.get('project')}")
         elif name == "target_started":
-            self._progress.update(self._task, description=f"{fields.get('target')} ({fields.get('candidates')} candidates)")
+            self._progress.update(
+                self._task, description=f"{fields.get('target')} ({fields.get('candidates')} candidates)"
+            )
         elif name == "target_done":
             self._progress.advance(self._task)
-            self._progress.console.log(f"{fields.get('target')}: {fields.get('status')}"
-                                       + (f" {float(str(fields['speedup'])):.2f}x" if fields.get("speedup") else ""))
+            self._progress.console.log(
+                f"{fields.get('target')}: {fields.get('status')}"
+                + (f" {float(str(fields['speedup'])):.2f}x" if fields.get("speedup") else "")
+            )
 
 
-_STYLE = {TargetStatus.IMPROVED: "green", TargetStatus.UNCHANGED: "yellow", TargetStatus.SKIPPED: "dim",
-          TargetStatus.FAILED: "red"}
+_STYLE = {
+    TargetStatus.IMPROVED: "green",
+    TargetStatus.UNCHANGED: "yellow",
+    TargetStatus.SKIPPED: "dim",
+    TargetStatus.FAILED: "red",
+}
 
 
 def _explanations(rules: list[str]) -> str:
@@ -62,16 +84,26 @@ def render_report(console: Console, report: Report, show_diffs: bool) -> None:
         ci = f"{target.ci[0]:.2f}-{target.ci[1]:.2f}" if target.ci else ""
         speed = f"{target.speedup:.2f}x" if target.speedup else ""
         why = _explanations(target.rules) if target.status is TargetStatus.IMPROVED else target.reason[:160]
-        table.add_row(f"{target.file}::{target.qualname}", f"[{_STYLE[target.status]}]{target.status.value}",
-                      speed, ci, str(target.candidates), why)
+        table.add_row(
+            f"{target.file}::{target.qualname}",
+            f"[{_STYLE[target.status]}]{target.status.value}",
+            speed,
+            ci,
+            str(target.candidates),
+            why,
+        )
     console.print(table)
     summary = report.summary()
     geomean = f"{summary['geomean_speedup']:.2f}x" if summary["geomean_speedup"] else "n/a"
-    console.print(f"{summary['improved']} of {summary['targets']} targets improved, geomean {geomean}, "
-                  f"{summary['wall_seconds']:.1f}s")
+    console.print(
+        f"{summary['improved']} of {summary['targets']} targets improved, geomean {geomean}, "
+        f"{summary['wall_seconds']:.1f}s"
+    )
     if report.skipped_files:
-        console.print(f"[dim]{len(report.skipped_files)} files skipped: "
-                      + "; ".join(f"{s['file']} ({s['reason']})" for s in report.skipped_files[:8]))
+        console.print(
+            f"[dim]{len(report.skipped_files)} files skipped: "
+            + "; ".join(f"{s['file']} ({s['reason']})" for s in report.skipped_files[:8])
+        )
     if show_diffs:
         for target in report.targets:
             if target.diff:

@@ -24,7 +24,9 @@ Change = tuple[int, int, tuple[str, ...]]  # replace original lines [start, end)
 
 def _changes(original: list[str], changed: list[str]) -> list[Change]:
     matcher = difflib.SequenceMatcher(a=original, b=changed, autojunk=False)
-    return [(i1, i2, tuple(changed[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return [
+        (i1, i2, tuple(changed[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    ]
 
 
 def _overlaps(first: Change, second: Change) -> bool:
@@ -33,7 +35,7 @@ def _overlaps(first: Change, second: Change) -> bool:
     (a1, a2, _), (b1, b2, _) = first, second
     if a1 == a2 == b1 == b2:  # two insertions at one place conflict unless identical
         return True
-    return a1 < b2 and b1 < a2 or (a1 == a2 and b1 <= a1 < b2) or (b1 == b2 and a1 <= b1 < a2)
+    return (a1 < b2 and b1 < a2) or (a1 == a2 and b1 <= a1 < b2) or (b1 == b2 and a1 <= b1 < a2)
 
 
 def merge_edits(original: str, versions: Sequence[str]) -> str | None:

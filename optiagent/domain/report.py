@@ -9,7 +9,6 @@ from typing import Any
 
 from optiagent.domain.measurement import geometric_mean
 
-
 _INTERNAL = frozenset({"new_source", "original_hash", "edit_id"})
 
 

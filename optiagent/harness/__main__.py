@@ -28,8 +28,11 @@ def main(argv: list[str]) -> int:
         else:
             raise SystemExit(f"unknown mode {mode!r}")
     except Exception as error:  # the candidate or the original failed to load or run
-        result = {"verdict": "crashed", "detail": f"{type(error).__name__}: {error}",
-                  "traceback": traceback.format_exc()[-4000:]}
+        result = {
+            "verdict": "crashed",
+            "detail": f"{type(error).__name__}: {error}",
+            "traceback": traceback.format_exc()[-4000:],
+        }
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump(result, handle, default=repr)
     return 0

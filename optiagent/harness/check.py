@@ -9,6 +9,7 @@ call_timeout_s, budget_s. Writes a verdict dict (see `Verdict*` keys below) to t
 from __future__ import annotations
 
 import copy
+import math
 import pickle
 import time
 import types
@@ -87,6 +88,8 @@ class Differential:
                 second = run_call(self.f_original, call.args, call.kwargs, seed=1)
         except (CallTimeout, RecursionError):
             return False
+        if first.raised == "RecursionError":
+            return False  # too deep for this interpreter: not an input to judge anyone on
         if outcomes_agree(first, second) is not None:
             self.nondeterministic += 1
             return False
@@ -94,7 +97,9 @@ class Differential:
             with time_limit(max(limit, elapsed * 20 + 1.0)):
                 mine = self._candidate_call(call)
         except CallTimeout:
-            raise CandidateTooSlow(f"candidate exceeded {max(limit, elapsed * 20 + 1.0):.1f}s on {source} input {render_call(call)}") from None
+            raise CandidateTooSlow(
+                f"candidate exceeded {max(limit, elapsed * 20 + 1.0):.1f}s on {source} input {render_call(call)}"
+            ) from None
         difference = outcomes_agree(first, mine)
         if difference is not None:
             raise Mismatch(source, render_call(call), difference)
@@ -116,14 +121,19 @@ class Differential:
         self.checked["docstring"] += 1
 
 
-def escalate(diff: Differential, seeds: list[CapturedCall], settings: dict[str, Any]) -> list[tuple[CapturedCall, dict[str, Any]]]:
+def escalate(
+    diff: Differential, seeds: list[CapturedCall], settings: dict[str, Any]
+) -> list[tuple[CapturedCall, dict[str, Any]]]:
     """Grow inputs geometrically until the original needs low_s..high_s per call (or a cap)."""
     low, high = float(settings.get("low_s", 0.05)), float(settings.get("high_s", 0.5))
     max_factor = int(settings.get("max_factor", 4096))
-    deadline = time.perf_counter() + min(float(settings.get("budget_s", 10.0)), max(diff.remaining() / 2, 0.0))
+    deadline = time.perf_counter() + min(
+        float(settings.get("budget_s", 10.0)), max(diff.remaining() / 2, 0.0)
+    )
     found: list[tuple[CapturedCall, dict[str, Any]]] = []
     for index, seed in enumerate(seeds[:3]):
-        factor, chosen = 1, None
+        factor = 1
+        points: list[tuple[int, float]] = []  # (factor, seconds) of the original
         while factor <= max_factor and time.perf_counter() < deadline:
             grown = scale_call(seed, factor, seed=index, skip_first=diff.method)
             try:
@@ -131,15 +141,33 @@ def escalate(diff: Differential, seeds: list[CapturedCall], settings: dict[str, 
                 with time_limit(high * 4):
                     run_call(diff.f_original, grown.args, grown.kwargs)
                 elapsed = time.perf_counter() - started
-            except (CallTimeout, RecursionError, MemoryError):
+            except (CallTimeout, MemoryError):
                 break
-            chosen = {"index": index, "factor": factor, "seconds": elapsed}
+            points.append((factor, elapsed))
             if elapsed >= low:
                 break
             factor *= 2
-        if chosen is not None and chosen["factor"] > 1:
-            found.append((scale_call(seed, chosen["factor"], seed=index, skip_first=diff.method), chosen))
+        if points and points[-1][1] > high and len(points) > 1:
+            points.pop()  # overshot the band: the previous size is the stress input
+        if points and points[-1][0] > 1:
+            chosen_factor, seconds = points[-1]
+            recipe = {
+                "index": index,
+                "factor": chosen_factor,
+                "seconds": seconds,
+                "exponent": scaling_exponent(points),
+            }
+            found.append((scale_call(seed, chosen_factor, seed=index, skip_first=diff.method), recipe))
     return found
+
+
+def scaling_exponent(points: list[tuple[int, float]]) -> float | None:
+    """How the original's time grows with input size (t ~ n^k), from the two largest sizes."""
+    usable = [(f, t) for f, t in points if t > 0.002]
+    if len(usable) < 2:
+        return None
+    (f1, t1), (f2, t2) = usable[-2], usable[-1]
+    return round(math.log(t2 / t1) / math.log(f2 / f1), 2)
 
 
 def run_check(job: dict[str, Any]) -> dict[str, Any]:
@@ -163,19 +191,36 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
                     stress_recipes.append(recipe)
                     stress_calls.append(call)
     except Mismatch as mismatch:
-        return {"verdict": "mismatch", "source": mismatch.source, "counterexample": mismatch.counterexample,
-                "detail": mismatch.detail, "checked": dict(diff.checked)}
+        return {
+            "verdict": "mismatch",
+            "source": mismatch.source,
+            "counterexample": mismatch.counterexample,
+            "detail": mismatch.detail,
+            "checked": dict(diff.checked),
+        }
     except CandidateTooSlow as slow:
         return {"verdict": "timed_out", "detail": str(slow), "checked": dict(diff.checked)}
     total = sum(diff.checked.values())
     if diff.nondeterministic and diff.nondeterministic >= total:
-        return {"verdict": "nondeterministic", "checked": dict(diff.checked),
-                "detail": f"the original gave different results on {diff.nondeterministic} repeated inputs"}
+        return {
+            "verdict": "nondeterministic",
+            "checked": dict(diff.checked),
+            "detail": f"the original gave different results on {diff.nondeterministic} repeated inputs",
+        }
     if total == 0:
-        return {"verdict": "no_inputs", "checked": {}, "detail": generated_note or "no inputs could be produced"}
+        return {
+            "verdict": "no_inputs",
+            "checked": {},
+            "detail": generated_note or "no inputs could be produced",
+        }
     write_bench_inputs(job, stress_calls or captured[:20] or generated_seed_calls(diff, job))
-    return {"verdict": "equivalent", "checked": dict(diff.checked), "stress": stress_recipes,
-            "note": generated_note, "slowest_original_s": diff.slowest_original_s}
+    return {
+        "verdict": "equivalent",
+        "checked": dict(diff.checked),
+        "stress": stress_recipes,
+        "note": generated_note,
+        "slowest_original_s": diff.slowest_original_s,
+    }
 
 
 def generated_seed_calls(diff: Differential, job: dict[str, Any]) -> list[CapturedCall]:

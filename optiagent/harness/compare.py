@@ -80,7 +80,7 @@ def deep_equal(a: object, b: object, depth: int = 0) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(deep_equal(x, y, depth + 1) for x, y in zip(a, b, strict=True))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        if len(a) != len(b) or list(a.keys()) != list(b.keys()) and set(a.keys()) != set(b.keys()):
+        if len(a) != len(b) or a.keys() != b.keys():
             return False
         return all(deep_equal(a[k], b[k], depth + 1) for k in a)
     if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):

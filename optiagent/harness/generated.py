@@ -45,7 +45,10 @@ def _parameter_strategies(
         if strategy is None:
             if parameter.default is not inspect.Parameter.empty:
                 continue
-            return [], f"cannot infer inputs for parameter {parameter.name!r}: no type hint and no captured calls"
+            return (
+                [],
+                f"cannot infer inputs for parameter {parameter.name!r}: no type hint and no captured calls",
+            )
         chosen.append((parameter, strategy))
         any_generative = any_generative or generative
     if not any_generative:
@@ -64,7 +67,9 @@ def _to_call(parameters: list[inspect.Parameter], values: tuple[Any, ...]) -> Ca
     return CapturedCall(tuple(args), kwargs)
 
 
-def hypothesis_differential(diff: Differential, captured: list[CapturedCall], job: dict[str, Any]) -> str | None:
+def hypothesis_differential(
+    diff: Differential, captured: list[CapturedCall], job: dict[str, Any]
+) -> str | None:
     """Run the property; a mismatch propagates as the shrunk (minimal) counterexample."""
     from .check import Mismatch
 
@@ -78,18 +83,26 @@ def hypothesis_differential(diff: Differential, captured: list[CapturedCall], jo
     parameters = [p for p, _ in chosen]
     seeds: list[tuple[int, CapturedCall]] = []
     budget_floor = diff.remaining() * 0.4  # leave time for stress inputs
+    # Generated inputs are for correctness: ones the original needs long for are dropped quickly.
+    generated_limit = float(config.get("call_timeout_s", 0.5))
     failures: list[Mismatch] = []
 
-    @settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink],
-              print_blob=False)
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, Phase.shrink],
+        print_blob=False,
+    )
     @given(st.tuples(*(s for _, s in chosen)))
     def differential(values: tuple[Any, ...]) -> None:
         if diff.remaining() < budget_floor:
             return  # out of time: the remaining examples pass trivially and the run ends
         call = _to_call(parameters, values)
         try:
-            if diff.compare(call, "hypothesis"):
+            if diff.compare(call, "hypothesis", original_limit=generated_limit):
                 seeds.append((len(repr(values)), call))
                 seeds.sort(key=lambda item: -item[0])
                 del seeds[_SEEDS_KEPT:]

@@ -60,8 +60,6 @@ def run_call(
         with contextlib.redirect_stdout(buffer):
             result = _drain(function(*args_copy, **kwargs_copy))
         raised = message = None
-    except RecursionError:
-        raise
     except (Exception, SystemExit) as error:  # behaviour to compare, not a harness failure
         result, raised, message = None, type(error).__name__, str(error)
     return Outcome(result, raised, message, buffer.getvalue()[:_STDOUT_LIMIT], (args_copy, kwargs_copy))
@@ -77,7 +75,11 @@ def outcomes_agree(original: Outcome, candidate: Outcome, *, compare_messages: b
     if original.raised != candidate.raised:
         return f"original {original.describe()}, candidate {candidate.describe()}"
     if original.raised:
-        if compare_messages and messages_comparable(original.message) and original.message != candidate.message:
+        if (
+            compare_messages
+            and messages_comparable(original.message)
+            and original.message != candidate.message
+        ):
             return f"exception messages differ: {original.message!r} vs {candidate.message!r}"
     elif not deep_equal(original.result, candidate.result):
         return f"original {original.describe()}, candidate {candidate.describe()}"

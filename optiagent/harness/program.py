@@ -9,7 +9,9 @@ from typing import Any
 
 def _run(script: str, stdin: bytes, timeout: float) -> tuple[int, bytes] | None:
     try:
-        done = subprocess.run([sys.executable, script], input=stdin, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, script], input=stdin, capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return None
     return done.returncode, done.stdout
@@ -26,14 +28,25 @@ def run_program_check(job: dict[str, Any]) -> dict[str, Any]:
             continue
         mine = _run(job["candidate_file"], stdin, max(timeout, 10.0))
         if mine is None:
-            return {"verdict": "timed_out", "detail": f"candidate exceeded the time limit on {case}",
-                    "checked": {"stdin": checked}}
+            return {
+                "verdict": "timed_out",
+                "detail": f"candidate exceeded the time limit on {case}",
+                "checked": {"stdin": checked},
+            }
         if mine != first:
             what = "exit status" if mine[0] != first[0] else "stdout"
-            return {"verdict": "mismatch", "source": "stdin", "counterexample": case,
-                    "detail": f"{what} differs on {case}", "checked": {"stdin": checked}}
+            return {
+                "verdict": "mismatch",
+                "source": "stdin",
+                "counterexample": case,
+                "detail": f"{what} differs on {case}",
+                "checked": {"stdin": checked},
+            }
         checked += 1
     if checked == 0:
-        return {"verdict": "nondeterministic", "detail": "the original gave different output on every case",
-                "checked": {}}
+        return {
+            "verdict": "nondeterministic",
+            "detail": "the original gave different output on every case",
+            "checked": {},
+        }
     return {"verdict": "equivalent", "checked": {"stdin": checked}}

@@ -35,7 +35,9 @@ def _function_under_test(job: dict[str, Any]) -> tuple[Callable[..., Any], Any, 
     return resolve(module, qualname), module, owner
 
 
-def _one_pass(function: Callable[..., Any], module: Any, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> float:
+def _one_pass(
+    function: Callable[..., Any], module: Any, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+) -> float:
     started = time.perf_counter()
     for args, kwargs in calls:
         clear_caches(module)

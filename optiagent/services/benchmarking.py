@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from optiagent.domain.measurement import Measurement, summarize_pairs
 from optiagent.domain.targets import Target
@@ -25,7 +25,7 @@ class BenchmarkSettings:
     # which pairs them more tightly than running them one after the other, in half the wall time.
     concurrent_pairs: bool = True
     min_sample_s: float = 0.02
-    limits: SandboxLimits = SandboxLimits(timeout_s=60.0)
+    limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=60.0))
 
 
 def _sample(
@@ -67,6 +67,7 @@ def measure_speedup(
     _, repeats = _sample(sandbox, target, evidence, None, bench_inputs, None, settings)
     original: list[float] = []
     candidate: list[float] = []
+
     def sample(source: str | None) -> float:
         return _sample(sandbox, target, evidence, source, bench_inputs, repeats, settings)[0]
 

@@ -38,7 +38,7 @@ def resolve_projects(request: OptimizeRequest) -> list[Project]:
         raise InputError(f"{root} does not exist; pass the directory or file to optimize")
     if root.is_file():
         config = read_project_config(root.parent) or ProjectConfig()
-        if request.stdin_cases or root.suffix == ".py" and config.program == root.name:
+        if request.stdin_cases or (root.suffix == ".py" and config.program == root.name):
             config = replace(config, program=root.name)
         return [Project(root.parent, config, "")]
     own = read_project_config(root)
@@ -47,7 +47,9 @@ def resolve_projects(request: OptimizeRequest) -> list[Project]:
     nested = find_projects(root)
     if not nested:
         return [Project(root, ProjectConfig(), "")]
-    return [Project(directory, config, directory.relative_to(root).as_posix()) for directory, config in nested]
+    return [
+        Project(directory, config, directory.relative_to(root).as_posix()) for directory, config in nested
+    ]
 
 
 def _stdin_cases(project: Project, request: OptimizeRequest) -> list[str]:
@@ -77,7 +79,9 @@ def _workload_scripts(command: str) -> set[str]:
 def _matches_filter(target: Target, functions: tuple[str, ...]) -> bool:
     if not functions:
         return True
-    return any(name in (target.qualname, target.key) or target.qualname.endswith(f".{name}") for name in functions)
+    return any(
+        name in (target.qualname, target.key) or target.qualname.endswith(f".{name}") for name in functions
+    )
 
 
 class ProjectRun:
@@ -107,23 +111,44 @@ class ProjectRun:
             return [Target(file=config.program, qualname=PROGRAM_QUALNAME, kind=TargetKind.PROGRAM)]
         workload = request.workload or config.workload
         if workload:
-            self.services.progress.event("workload_started", project=self.project.prefix or ".", command=workload)
-            self.profile = profile_workload(self.services.sandbox, self.project.directory, workload,
-                                            self.python, request.workload_timeout_s)
+            self.services.progress.event(
+                "workload_started", project=self.project.prefix or ".", command=workload
+            )
+            self.profile = profile_workload(
+                self.services.sandbox,
+                self.project.directory,
+                workload,
+                self.python,
+                request.workload_timeout_s,
+            )
             if self.profile.failed:
-                self.notes.append(TargetReport(
-                    file=self.project.prefix or ".", qualname="<workload>", status=TargetStatus.FAILED,
-                    reason=f"workload `{workload}` failed: {self.profile.stderr_tail[-800:]}"))
+                self.notes.append(
+                    TargetReport(
+                        file=self.project.prefix or ".",
+                        qualname="<workload>",
+                        status=TargetStatus.FAILED,
+                        reason=f"workload `{workload}` failed: {self.profile.stderr_tail[-800:]}",
+                    )
+                )
                 return []
             drivers = _workload_scripts(workload)
-            ranked = [t for t in rank_from_profile(self.profile, self.discovery)
-                      if t.file not in drivers and not is_test_or_setup_file(t.file) and t.qualname != "main"]
+            ranked = [
+                t
+                for t in rank_from_profile(self.profile, self.discovery)
+                if t.file not in drivers and not is_test_or_setup_file(t.file) and t.qualname != "main"
+            ]
         else:
             ranked = rank_static(self.discovery)
         chosen = [t for t in ranked if _matches_filter(t, request.functions)]
         if request.functions and not chosen:
-            self.notes.append(TargetReport(file=self.project.prefix or ".", qualname=",".join(request.functions),
-                                           status=TargetStatus.SKIPPED, reason="no such function among the targets"))
+            self.notes.append(
+                TargetReport(
+                    file=self.project.prefix or ".",
+                    qualname=",".join(request.functions),
+                    status=TargetStatus.SKIPPED,
+                    reason="no such function among the targets",
+                )
+            )
         return chosen[: request.max_targets]
 
     def evidence(self, target: Target) -> Evidence:
@@ -132,8 +157,9 @@ class ProjectRun:
             cases = _stdin_cases(self.project, self.request)
             if not cases:
                 raise InputError(f"program target {target.file} needs --stdin or --stdin-dir input cases")
-            return Evidence(root=root, base_dir=".", module_name="__main__", stdin_cases=tuple(cases),
-                            python=self.python)
+            return Evidence(
+                root=root, base_dir=".", module_name="__main__", stdin_cases=tuple(cases), python=self.python
+            )
         known = {f.path for f in self.discovery.files}
         base_dir, module_name = module_location(target.file, known)
         captures: dict[str, bytes] = {}
@@ -146,8 +172,15 @@ class ProjectRun:
                         captures[name.removeprefix("capture/")] = self.profile.captures[name]
                     shapes = {str(s["name"]): s["shape"] for s in function.shapes if s.get("shape")}
         examples = docstring_examples(source_file.source, target.qualname) if source_file else []
-        return Evidence(root=root, base_dir=base_dir, module_name=module_name, captures=captures,
-                        shapes=shapes, examples=tuple(examples), python=self.python)
+        return Evidence(
+            root=root,
+            base_dir=base_dir,
+            module_name=module_name,
+            captures=captures,
+            shapes=shapes,
+            examples=tuple(examples),
+            python=self.python,
+        )
 
 
 def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) -> Report:
@@ -156,12 +189,16 @@ def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) ->
     strategies = list(request.strategies or DEFAULT_STRATEGIES)
     repo = str(request.root.resolve())
     report = Report(run_id=run_id, root=repo, strategies=strategies, sandbox=sandbox_name)
-    services.store.record_run(RunRecord(run_id, repo, datetime.now(UTC), tuple(strategies), sandbox_name, repo=repo))
+    services.store.record_run(
+        RunRecord(run_id, repo, datetime.now(UTC), tuple(strategies), sandbox_name, repo=repo)
+    )
     for project in resolve_projects(request):
         min_speedup = request.min_speedup or project.config.min_speedup or DEFAULT_MIN_SPEEDUP
         project_services = replace(services, min_speedup=min_speedup)
         run = ProjectRun(project, request, project_services)
-        report.skipped_files.extend({"file": run.report_path(s.file), "reason": s.reason} for s in run.discovery.skipped)
+        report.skipped_files.extend(
+            {"file": run.report_path(s.file), "reason": s.reason} for s in run.discovery.skipped
+        )
         targets = run.targets()
         report.targets.extend(run.notes)
         services.progress.event("project_targets", project=project.prefix or ".", targets=len(targets))
@@ -169,12 +206,23 @@ def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) ->
             source_file = run.discovery.file(target.file)
             if source_file is None:
                 continue
-            job = TargetJob(run_id=run_id, repo=repo, report_file=run.report_path(target.file), target=target,
-                            source=source_file.source, source_hash=source_file.sha256, evidence=run.evidence(target))
+            job = TargetJob(
+                run_id=run_id,
+                repo=repo,
+                report_file=run.report_path(target.file),
+                target=target,
+                source=source_file.source,
+                source_hash=source_file.sha256,
+                evidence=run.evidence(target),
+            )
             result = run_target(project_services, job)
             report.targets.append(result)
-            services.progress.event("target_done", target=job.report_file + "::" + target.qualname,
-                                    status=result.status.value, speedup=result.speedup)
+            services.progress.event(
+                "target_done",
+                target=job.report_file + "::" + target.qualname,
+                status=result.status.value,
+                speedup=result.speedup,
+            )
     report.wall_seconds = time.perf_counter() - started
     services.store.finish_run(run_id, datetime.now(UTC), report.summary())
     return report

@@ -26,11 +26,10 @@ from optiagent.ports.sandbox import Sandbox
 from optiagent.ports.store import EditStore
 from optiagent.rewrite.locate import function_source
 from optiagent.rewrite.normalize import normalize_source
-from optiagent.services.benchmarking import BenchmarkFailed, measure_speedup
+from optiagent.services.benchmarking import BenchmarkFailed, BenchmarkSettings, measure_speedup
 from optiagent.services.requests import ProgressListener
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
 from optiagent.verify.verdicts import CheckOutcome, read_check
-from optiagent.services.benchmarking import BenchmarkSettings
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
     problems: list[str] = []
     for name, generator in services.generators.items():
         try:
-            proposed = generator.propose(job.target, context, Budget())
+            proposed = generator.propose(job.target, context, Budget(max_candidates=6))
         except Exception as error:  # one strategy failing must not sink the target
             problems.append(f"{name}: {type(error).__name__}: {error}")
             continue
@@ -89,15 +88,19 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
 
 
 def _check(services: Services, job: TargetJob, candidate: Candidate) -> CheckOutcome:
-    return read_check(services.sandbox.run(check_job(job.target, job.evidence, candidate.source, services.check)))
+    return read_check(
+        services.sandbox.run(check_job(job.target, job.evidence, candidate.source, services.check))
+    )
 
 
 def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
     checked = dict(outcome.verdict.checked) if isinstance(outcome.verdict, Equivalent) else {}
     largest = max((int(s.get("factor", 1)) for s in outcome.stress), default=None)
+    exponents = [float(s["exponent"]) for s in outcome.stress if s.get("exponent") is not None]
     return {
         "inputs_checked": checked,
         "stress_scale": largest,
+        "original_time_exponent": max(exponents) if exponents else None,
         "original_s": measurement.original_s,
         "candidate_s": measurement.candidate_s,
         "pairs": measurement.samples,
@@ -108,7 +111,9 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
     target, store = job.target, services.store
     target_id = uuid.uuid4().hex
     report = TargetReport(file=job.report_file, qualname=target.qualname, status=TargetStatus.UNCHANGED)
-    store.record_target(TargetRecord(target_id, job.run_id, job.report_file, target.qualname, target.kind.value))
+    store.record_target(
+        TargetRecord(target_id, job.run_id, job.report_file, target.qualname, target.kind.value)
+    )
     candidates, problems = generate_candidates(services, job)
     report.candidates = len(candidates)
     services.progress.event("target_started", target=target.key, candidates=len(candidates))
@@ -117,8 +122,17 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
         return _finish(store, target_id, report)
     ids = [uuid.uuid4().hex for _ in candidates]
     for candidate_id, candidate in zip(ids, candidates, strict=True):
-        store.record_candidate(CandidateRecord(candidate_id, target_id, candidate.source_hash, candidate.source,
-                                               candidate.strategy, candidate.rules, dict(candidate.provenance)))
+        store.record_candidate(
+            CandidateRecord(
+                candidate_id,
+                target_id,
+                candidate.source_hash,
+                candidate.source,
+                candidate.strategy,
+                candidate.rules,
+                dict(candidate.provenance),
+            )
+        )
     with ThreadPoolExecutor(max_workers=max(1, services.workers)) as pool:
         outcomes = list(pool.map(lambda c: _check(services, job, c), candidates))
     for candidate_id, outcome in zip(ids, outcomes, strict=True):
@@ -126,8 +140,11 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
         detail = "" if isinstance(verdict, Equivalent) else getattr(verdict, "detail", "")
         checked = dict(verdict.checked) if isinstance(verdict, Equivalent) else {}
         store.record_verdict(VerdictRecord(candidate_id, verdict_name(verdict), detail, checked))
-    services.progress.event("target_checked", target=target.key,
-                            equivalent=sum(isinstance(o.verdict, Equivalent) for o in outcomes))
+    services.progress.event(
+        "target_checked",
+        target=target.key,
+        equivalent=sum(isinstance(o.verdict, Equivalent) for o in outcomes),
+    )
     if all(o.no_inputs for o in outcomes):
         report.status, report.reason = TargetStatus.SKIPPED, outcomes[0].note or "no inputs could be produced"
         return _finish(store, target_id, report)
@@ -154,15 +171,31 @@ def _benchmark_and_select(
             reasons.append(_rejection(candidate, outcome))
             continue
         try:
-            measurement = measure_speedup(services.sandbox, job.target, job.evidence, candidate.source,
-                                          outcome.bench_inputs, services.min_speedup, services.bench)
+            measurement = measure_speedup(
+                services.sandbox,
+                job.target,
+                job.evidence,
+                candidate.source,
+                outcome.bench_inputs,
+                services.min_speedup,
+                services.bench,
+            )
         except BenchmarkFailed as error:
             reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")
             continue
         decision = decide(measurement, services.min_speedup)
-        services.store.record_measurement(MeasurementRecord(
-            ids[index], measurement.speedup, measurement.ci_low, measurement.ci_high, measurement.samples,
-            measurement.original_s, measurement.candidate_s, isinstance(decision, Accepted)))
+        services.store.record_measurement(
+            MeasurementRecord(
+                ids[index],
+                measurement.speedup,
+                measurement.ci_low,
+                measurement.ci_high,
+                measurement.samples,
+                measurement.original_s,
+                measurement.candidate_s,
+                isinstance(decision, Accepted),
+            )
+        )
         services.progress.event("candidate_measured", target=job.target.key, speedup=measurement.speedup)
         if isinstance(decision, Accepted):
             accepted.append((index, measurement))
@@ -171,7 +204,9 @@ def _benchmark_and_select(
     if not accepted:
         report.reason = "; ".join(reasons)[:2000] or "no candidate was faster"
         return _finish(services.store, target_id, report)
-    options = [(m.speedup, m.ci_low, m.ci_high, diff_size(job.source, candidates[i].source)) for i, m in accepted]
+    options = [
+        (m.speedup, m.ci_low, m.ci_high, diff_size(job.source, candidates[i].source)) for i, m in accepted
+    ]
     index, measurement = accepted[choose_best(options)]
     winner = candidates[index]
     report.status = TargetStatus.IMPROVED
@@ -182,12 +217,27 @@ def _benchmark_and_select(
     report.evidence = _evidence_summary(outcomes[index], measurement)
     report.reason = f"{len(accepted)} of {len(candidates)} candidates accepted"
     report.edit_id = uuid.uuid4().hex
-    services.store.record_accepted_edit(AcceptedEdit(
-        id=report.edit_id, run_id=job.run_id, target_id=target_id, candidate_id=ids[index], repo=job.repo,
-        file=job.report_file, qualname=job.target.qualname, original_source=job.source,
-        optimized_source=winner.source, diff=report.diff, speedup=measurement.speedup,
-        ci_low=measurement.ci_low, ci_high=measurement.ci_high, strategy=winner.strategy,
-        rules=winner.rules, created_at=datetime.now(UTC), evidence=report.evidence))
+    services.store.record_accepted_edit(
+        AcceptedEdit(
+            id=report.edit_id,
+            run_id=job.run_id,
+            target_id=target_id,
+            candidate_id=ids[index],
+            repo=job.repo,
+            file=job.report_file,
+            qualname=job.target.qualname,
+            original_source=job.source,
+            optimized_source=winner.source,
+            diff=report.diff,
+            speedup=measurement.speedup,
+            ci_low=measurement.ci_low,
+            ci_high=measurement.ci_high,
+            strategy=winner.strategy,
+            rules=winner.rules,
+            created_at=datetime.now(UTC),
+            evidence=report.evidence,
+        )
+    )
     return _finish(services.store, target_id, report)
 
 

@@ -39,15 +39,18 @@ class CheckSettings:
     stress_max_factor: int = 4096
     stress_budget_s: float = 10.0
     call_timeout_s: float = 5.0
-    budget_s: float = 30.0  # soft: generated and stress inputs stop when it is spent
-    limits: SandboxLimits = SandboxLimits(timeout_s=120.0)
+    generated_call_timeout_s: float = 0.5
+    budget_s: float = 20.0  # soft: generated and stress inputs stop when it is spent
+    limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=120.0))
 
 
 def _absolute(evidence: Evidence, relative: str) -> str:
     return str(PurePosixPath(evidence.root) / relative)
 
 
-def check_job(target: Target, evidence: Evidence, candidate_source: str, settings: CheckSettings) -> SandboxJob:
+def check_job(
+    target: Target, evidence: Evidence, candidate_source: str, settings: CheckSettings
+) -> SandboxJob:
     files: dict[str, bytes] = {CANDIDATE_FILE: candidate_source.encode()}
     if target.qualname == "<program>":
         spec: dict[str, Any] = {
@@ -68,7 +71,10 @@ def check_job(target: Target, evidence: Evidence, candidate_source: str, setting
             "captures": [f"capture/{name}" for name in evidence.captures if name.endswith(".pkl")],
             "params": dict(evidence.shapes),
             "examples": [list(example) for example in evidence.examples],
-            "hypothesis": {"max_examples": settings.max_examples},
+            "hypothesis": {
+                "max_examples": settings.max_examples,
+                "call_timeout_s": settings.generated_call_timeout_s,
+            },
             "stress": {
                 "enabled": settings.stress,
                 "low_s": settings.stress_low_s,
@@ -107,8 +113,12 @@ def timing_job(
         if candidate_source is not None:
             files[CANDIDATE_FILE] = candidate_source.encode()
             script = CANDIDATE_FILE
-        spec: dict[str, Any] = {"kind": "program", "script_file": script,
-                                "stdin_files": list(evidence.stdin_cases), "repeats": repeats or 1}
+        spec: dict[str, Any] = {
+            "kind": "program",
+            "script_file": script,
+            "stdin_files": list(evidence.stdin_cases),
+            "repeats": repeats or 1,
+        }
     else:
         files["inputs.pkl"] = bench_inputs
         spec = {

@@ -46,7 +46,9 @@ def read_check(result: SandboxResult) -> CheckOutcome:
                 note=str(data.get("note") or ""),
             )
         case "mismatch":
-            return CheckOutcome(Mismatch(str(data.get("counterexample", "")), str(data.get("source", "")), detail))
+            return CheckOutcome(
+                Mismatch(str(data.get("counterexample", "")), str(data.get("source", "")), detail)
+            )
         case "timed_out":
             return CheckOutcome(TimedOut(detail))
         case "nondeterministic":

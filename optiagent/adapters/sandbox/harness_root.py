@@ -15,6 +15,7 @@ from pathlib import Path
 _HARNESS_PACKAGES = ("hypothesis", "sortedcontainers")
 HARNESS_PACKAGE = "optiagent_harness"
 HYPOTHESIS_STORAGE = "hypothesis-storage"
+_LAYOUT_VERSION = 2  # bump when the directory's content changes: roots in use are never deleted
 
 # Hypothesis builds Unicode tables on first use (seconds); build them once per harness root so
 # each fresh sandbox job reads them instead of recomputing.
@@ -40,12 +41,11 @@ def build_harness_root() -> Path:
     """A directory of symlinks (created once per content) exposing `optiagent_harness` and deps."""
     links = {HARNESS_PACKAGE: harness_source_dir()}
     links.update({name: _package_dir(name) for name in _HARNESS_PACKAGES})
-    digest = hashlib.sha256(repr(sorted((k, str(v)) for k, v in links.items())).encode()).hexdigest()[:16]
+    recipe = repr((_LAYOUT_VERSION, sorted((k, str(v)) for k, v in links.items())))
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"optiagent-harness-{os.getuid()}-{digest}"
     if root.is_dir() and all((root / name).exists() for name in [*links, HYPOTHESIS_STORAGE]):
         return root
-    if root.is_dir():  # left by an older layout
-        shutil.rmtree(root, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix="optiagent-harness-staging-"))
     for name, target in links.items():
         (staging / name).symlink_to(target, target_is_directory=True)

@@ -119,7 +119,9 @@ class LocalSandbox:
         return bool(self._prefix)
 
     def run(self, job: SandboxJob) -> SandboxResult:
-        limits = self._default_limits if self._default_limits and job.limits == SandboxLimits() else job.limits
+        limits = (
+            self._default_limits if self._default_limits and job.limits == SandboxLimits() else job.limits
+        )
         python = job.python or self._python
         with tempfile.TemporaryDirectory(prefix="optiagent-job-") as scratch:
             workdir = Path(scratch) / "work"

@@ -29,6 +29,9 @@ class FunctionCalls:
     kept: list[CallRecord] = field(default_factory=list)
     param_shapes: dict[str, Shape] = field(default_factory=dict)
     result_shape: Shape | None = None
+    # Calls currently running; recursive inner calls pass straight through (capturing them would
+    # cost more than the workload itself, and the outermost call is the input that matters).
+    depth: int = 0
 
 
 class Recorder:

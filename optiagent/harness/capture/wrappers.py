@@ -100,16 +100,22 @@ def wrap_function(
     else:
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            sampled = _before(recorder, calls, args, kwargs)
-            if sampled is None:
+            if calls.depth:
                 return function(*args, **kwargs)
+            calls.depth += 1
             try:
-                result = function(*args, **kwargs)
-            except BaseException as error:
-                _after(recorder, calls, sampled, None, error)
-                raise
-            _after(recorder, calls, sampled, result, None)
-            return result
+                sampled = _before(recorder, calls, args, kwargs)
+                if sampled is None:
+                    return function(*args, **kwargs)
+                try:
+                    result = function(*args, **kwargs)
+                except BaseException as error:
+                    _after(recorder, calls, sampled, None, error)
+                    raise
+                _after(recorder, calls, sampled, result, None)
+                return result
+            finally:
+                calls.depth -= 1
 
     functools.update_wrapper(wrapper, function)
     registry.unique_code(wrapper, function)
