@@ -82,7 +82,7 @@ def main() -> None:
         for name in FUNCTIONS:
             target = Target(file="aa_mod.py", qualname=name, kind=TargetKind.FUNCTION)
             outcome = read_check(
-                sandbox.run(check_job(target, evidence, MODULE, CheckSettings(max_examples=20)))
+                sandbox.run(check_job(target, evidence, [MODULE], CheckSettings(max_examples=20)))
             )
             if not isinstance(outcome.verdict, Equivalent):
                 raise SystemExit(f"A/A check of {name} did not pass: {outcome.verdict}")

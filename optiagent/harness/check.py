@@ -1,124 +1,35 @@
-"""`check` mode: differential testing of a candidate against the original inside the box.
+"""`check` mode: differential testing of every candidate of one target against the original.
 
-Job keys: base_dir, module_name, original_file, candidate_file, qualname, captures (paths),
+Job keys: base_dir, module_name, original_file, candidate_files, qualname, captures (paths),
 examples ([[expression, expected]]), params (per-parameter shapes from the capture, by name),
-hypothesis {max_examples, seed}, stress {enabled, low_s, high_s, max_factor, budget_s},
-call_timeout_s, budget_s. Writes a verdict dict (see `Verdict*` keys below) to the output file.
+hypothesis {max_examples, call_timeout_s}, stress {enabled, low_s, high_s, max_factor, budget_s},
+call_timeout_s, budget_s, parallel, bench_inputs_out.
+
+The original's work (determinism runs, Hypothesis examples, stress escalation) is done once in a
+warm pass; then each candidate is checked in a forked child, so a candidate that crashes, hangs or
+exits takes only itself down. The result file holds one verdict per candidate, in order.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import math
+import os
 import pickle
+import signal
 import time
 import types
-from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .caches import clear_caches
+from .differential import CandidateTooSlow, Differential, Mismatch, OriginalRuns
 from .inputs import CapturedCall, load_captured, scale_call
-from .loading import import_original, is_method, load_candidate, owner_class, read_text, resolve
-from .outcome import Outcome, outcomes_agree, run_call
+from .loading import read_text
+from .outcome import run_call
 from .timer import CallTimeout, time_limit
-
-
-class Mismatch(Exception):
-    def __init__(self, source: str, counterexample: str, detail: str) -> None:
-        super().__init__(detail)
-        self.source, self.counterexample, self.detail = source, counterexample, detail
-
-
-class CandidateTooSlow(Exception):
-    pass
-
-
-def render_call(call: CapturedCall, limit: int = 600) -> str:
-    parts = [repr(a) for a in call.args] + [f"{k}={v!r}" for k, v in call.kwargs.items()]
-    text = ", ".join(parts)
-    return f"({text[:limit]}{'...' if len(text) > limit else ''})"
-
-
-class Differential:
-    """Runs the original twice (determinism) and the candidate once per input and compares."""
-
-    def __init__(self, job: dict[str, Any]) -> None:
-        self.job = job
-        self.original = import_original(job["module_name"], job["base_dir"], job["original_file"])
-        self.candidate = load_candidate(self.original, read_text(job["candidate_file"]))
-        qualname = job["qualname"]
-        self.f_original: Callable[..., Any] = resolve(self.original, qualname)
-        self.f_candidate: Callable[..., Any] = resolve(self.candidate, qualname)
-        self.method = is_method(self.original, qualname)
-        self.candidate_class = owner_class(self.candidate, qualname) if self.method else None
-        self.call_timeout = float(job.get("call_timeout_s", 5.0))
-        self.checked: Counter[str] = Counter()
-        self.nondeterministic = 0
-        self.largest = 0
-        self.slowest_original_s = 0.0
-        self.deadline = time.perf_counter() + float(job.get("budget_s", 40.0))
-
-    def remaining(self) -> float:
-        return self.deadline - time.perf_counter()
-
-    def _candidate_call(self, call: CapturedCall) -> Outcome:
-        args = call.args
-        if self.method and args and self.candidate_class is not None:
-            receiver = copy.deepcopy(args[0])
-            try:
-                receiver.__class__ = self.candidate_class
-            except TypeError:
-                pass
-            args = (receiver, *args[1:])
-        return run_call(self.f_candidate, args, call.kwargs)
-
-    def compare(self, call: CapturedCall, source: str, original_limit: float | None = None) -> bool:
-        """True when checked; False when the input was dropped (original too slow or flaky)."""
-        limit = original_limit or self.call_timeout
-        clear_caches(self.original)
-        clear_caches(self.candidate)
-        try:
-            started = time.perf_counter()
-            with time_limit(limit):
-                first = run_call(self.f_original, call.args, call.kwargs, seed=0)
-            elapsed = time.perf_counter() - started
-            clear_caches(self.original)
-            with time_limit(limit):
-                second = run_call(self.f_original, call.args, call.kwargs, seed=1)
-        except (CallTimeout, RecursionError):
-            return False
-        if first.raised == "RecursionError":
-            return False  # too deep for this interpreter: not an input to judge anyone on
-        if outcomes_agree(first, second) is not None:
-            self.nondeterministic += 1
-            return False
-        try:
-            with time_limit(max(limit, elapsed * 20 + 1.0)):
-                mine = self._candidate_call(call)
-        except CallTimeout:
-            raise CandidateTooSlow(
-                f"candidate exceeded {max(limit, elapsed * 20 + 1.0):.1f}s on {source} input {render_call(call)}"
-            ) from None
-        difference = outcomes_agree(first, mine)
-        if difference is not None:
-            raise Mismatch(source, render_call(call), difference)
-        self.checked[source] += 1
-        self.slowest_original_s = max(self.slowest_original_s, elapsed)
-        return True
-
-    def compare_expression(self, expression: str) -> None:
-        def evaluate(module: types.ModuleType) -> Outcome:
-            return run_call(lambda: eval(expression, dict(vars(module))), (), {})
-
-        first, second, mine = evaluate(self.original), evaluate(self.original), evaluate(self.candidate)
-        if outcomes_agree(first, second) is not None:
-            self.nondeterministic += 1
-            return
-        difference = outcomes_agree(first, mine)
-        if difference is not None:
-            raise Mismatch("docstring", expression, difference)
-        self.checked["docstring"] += 1
 
 
 def escalate(
@@ -170,26 +81,53 @@ def scaling_exponent(points: list[tuple[int, float]]) -> float | None:
     return round(math.log(t2 / t1) / math.log(f2 / f1), 2)
 
 
-def run_check(job: dict[str, Any]) -> dict[str, Any]:
-    from .generated import hypothesis_differential  # imports hypothesis only when needed
+def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
+    """Run the original alone on every input source; collect what the candidates will share."""
+    from .generated import hypothesis_differential, seed_calls  # imports hypothesis only when needed
 
-    diff = Differential(job)
+    warm = Differential(job, runs, None)
     captured = load_captured(job.get("captures", []))
-    stress_recipes: list[dict[str, Any]] = []
+    for index, call in enumerate(captured):
+        warm.compare(call, "captured", key=f"captured-{index}")
+    for expression, _expected in job.get("examples", []):
+        warm.compare_expression(expression)
+    note = hypothesis_differential(warm, captured, job)
+    seeds = captured or seed_calls(warm, job)
+    stress = job.get("stress", {})
     stress_calls: list[CapturedCall] = []
+    recipes: list[dict[str, Any]] = []
+    if stress.get("enabled", True) and seeds:
+        limit = float(stress.get("high_s", 0.5)) * 4
+        for index, (call, recipe) in enumerate(escalate(warm, seeds, stress)):
+            if warm.compare(call, "stress", original_limit=limit, key=f"stress-{index}"):
+                stress_calls.append(call)
+                recipes.append(recipe)
+    return {
+        "warm": warm,
+        "captured": captured,
+        "note": note,
+        "seeds": seeds,
+        "stress_calls": stress_calls,
+        "recipes": recipes,
+    }
+
+
+def _check_candidate(
+    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
+) -> dict[str, Any]:
+    from .generated import hypothesis_differential
+
+    diff = Differential(job, runs, source)
+    stress = job.get("stress", {})
     try:
-        for call in captured:
-            diff.compare(call, "captured")
+        for index, call in enumerate(shared["captured"]):
+            diff.compare(call, "captured", key=f"captured-{index}")
         for expression, _expected in job.get("examples", []):
             diff.compare_expression(expression)
-        generated_note = hypothesis_differential(diff, captured, job)
-        stress = job.get("stress", {})
-        seeds = captured or generated_seed_calls(diff, job)
-        if stress.get("enabled", True) and seeds:
-            for call, recipe in escalate(diff, seeds, stress):
-                if diff.compare(call, "stress", original_limit=float(stress.get("high_s", 0.5)) * 4):
-                    stress_recipes.append(recipe)
-                    stress_calls.append(call)
+        hypothesis_differential(diff, shared["captured"], job)
+        limit = float(stress.get("high_s", 0.5)) * 4
+        for index, call in enumerate(shared["stress_calls"]):
+            diff.compare(call, "stress", original_limit=limit, key=f"stress-{index}")
     except Mismatch as mismatch:
         return {
             "verdict": "mismatch",
@@ -200,33 +138,126 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
         }
     except CandidateTooSlow as slow:
         return {"verdict": "timed_out", "detail": str(slow), "checked": dict(diff.checked)}
-    total = sum(diff.checked.values())
-    if diff.nondeterministic and diff.nondeterministic >= total:
-        return {
-            "verdict": "nondeterministic",
-            "checked": dict(diff.checked),
-            "detail": f"the original gave different results on {diff.nondeterministic} repeated inputs",
-        }
-    if total == 0:
-        return {
-            "verdict": "no_inputs",
-            "checked": {},
-            "detail": generated_note or "no inputs could be produced",
-        }
-    write_bench_inputs(job, stress_calls or captured[:20] or generated_seed_calls(diff, job))
     return {
         "verdict": "equivalent",
         "checked": dict(diff.checked),
-        "stress": stress_recipes,
-        "note": generated_note,
+        "stress": shared["recipes"],
+        "note": shared["note"],
         "slowest_original_s": diff.slowest_original_s,
+        "prescreen_speedup": prescreen(diff, shared["bench_calls"]),
     }
 
 
-def generated_seed_calls(diff: Differential, job: dict[str, Any]) -> list[CapturedCall]:
-    from .generated import seed_calls
+def _child(job: dict[str, Any], runs: OriginalRuns, index: int, shared: dict[str, Any]) -> None:
+    path = Path(f"candidate-result-{index}.json")
+    try:
+        result = _check_candidate(job, runs, read_text(job["candidate_files"][index]), shared)
+    except BaseException as error:  # the candidate failed to load or broke the harness
+        result = {"verdict": "crashed", "detail": f"{type(error).__name__}: {error}"[:2000]}
+    path.write_text(json.dumps(result, default=repr))
 
-    return seed_calls(diff, job)
+
+def _run_children(job: dict[str, Any], runs: OriginalRuns, shared: dict[str, Any]) -> list[dict[str, Any]]:
+    count = len(job["candidate_files"])
+    wall = float(job.get("budget_s", 40.0)) * 2 + 30
+    parallel = max(1, int(job.get("parallel", 2)))
+    results: list[dict[str, Any] | None] = [None] * count
+    running: dict[int, tuple[int, float]] = {}  # pid -> (index, started)
+    pending = list(range(count))
+    while pending or running:
+        while pending and len(running) < parallel:
+            index = pending.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    _child(job, runs, index, shared)
+                finally:
+                    os._exit(0)
+            running[pid] = (index, time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            for child, (_, started) in list(running.items()):
+                if time.monotonic() - started > wall:
+                    os.kill(child, signal.SIGKILL)
+            time.sleep(0.005)
+            continue
+        index, started = running.pop(pid)
+        results[index] = _collect(index, status, time.monotonic() - started, wall)
+    return [r if r is not None else {"verdict": "crashed", "detail": "no result"} for r in results]
+
+
+def _collect(index: int, status: int, elapsed: float, wall: float) -> dict[str, Any]:
+    path = Path(f"candidate-result-{index}.json")
+    if path.exists():
+        try:
+            result: dict[str, Any] = json.loads(path.read_text())
+            return result
+        except ValueError:
+            pass
+    if elapsed > wall:
+        return {"verdict": "timed_out", "detail": f"checking the candidate took over {wall:.0f}s"}
+    if os.WIFSIGNALED(status):
+        return {
+            "verdict": "crashed",
+            "detail": f"the candidate killed its process (signal {os.WTERMSIG(status)})",
+        }
+    return {
+        "verdict": "crashed",
+        "detail": "the candidate ended its process before a verdict (exit or os._exit)",
+    }
+
+
+def run_check(job: dict[str, Any]) -> dict[str, Any]:
+    runs = OriginalRuns.load(job)
+    shared = _warm_original(job, runs)
+    warm: Differential = shared["warm"]
+    total = sum(warm.checked.values())
+    if runs.nondeterministic and runs.nondeterministic >= total:
+        detail = f"the original gave different results on {runs.nondeterministic} repeated inputs"
+        return _same_for_all(job, {"verdict": "nondeterministic", "checked": {}, "detail": detail})
+    if total == 0:
+        detail = shared["note"] or "no inputs could be produced"
+        return _same_for_all(job, {"verdict": "no_inputs", "checked": {}, "detail": detail})
+    shared["bench_calls"] = shared["stress_calls"] or shared["captured"][:20] or shared["seeds"]
+    write_bench_inputs(job, shared["bench_calls"])
+    return {"results": _run_children(job, runs, shared)}
+
+
+def _same_for_all(job: dict[str, Any], verdict: dict[str, Any]) -> dict[str, Any]:
+    return {"results": [dict(verdict) for _ in job["candidate_files"]]}
+
+
+def prescreen(diff: Differential, calls: list[CapturedCall]) -> float | None:
+    """One in-process timing of each side on the benchmark inputs: a cheap hint, used only to
+    skip the paired benchmark for clearly slower candidates, never to accept one."""
+    if not calls or diff.remaining() <= 0 or diff.f_candidate is None or diff.candidate is None:
+        return None
+
+    def once(function: Callable[..., Any], module: types.ModuleType, owner: type | None) -> float:
+        total = 0.0
+        for call in calls:
+            args, kwargs = copy.deepcopy((call.args, call.kwargs))
+            if owner is not None and args:
+                try:
+                    args[0].__class__ = owner
+                except TypeError:
+                    pass
+            clear_caches(module)
+            started = time.perf_counter()
+            try:
+                function(*args, **kwargs)
+            except Exception:
+                pass
+            total += time.perf_counter() - started
+        return total
+
+    try:
+        with time_limit(max(diff.remaining(), 1.0)):
+            original = once(diff.f_original, diff.original, None)
+            candidate = once(diff.f_candidate, diff.candidate, diff.candidate_class)
+    except CallTimeout:
+        return None
+    return original / candidate if candidate > 0 else None
 
 
 def write_bench_inputs(job: dict[str, Any], calls: list[CapturedCall]) -> None:

@@ -12,7 +12,7 @@ from .inputs import CapturedCall, parameter_names, type_hints
 from .shapes import strategy_for_annotation, strategy_for_shape
 
 if TYPE_CHECKING:
-    from .check import Differential
+    from .differential import Differential
 
 _SEEDS_KEPT = 3
 
@@ -71,7 +71,7 @@ def hypothesis_differential(
     diff: Differential, captured: list[CapturedCall], job: dict[str, Any]
 ) -> str | None:
     """Run the property; a mismatch propagates as the shrunk (minimal) counterexample."""
-    from .check import Mismatch
+    from .differential import CandidateTooSlow, Mismatch
 
     config = job.get("hypothesis", {})
     max_examples = int(config.get("max_examples", 100))
@@ -86,6 +86,7 @@ def hypothesis_differential(
     # Generated inputs are for correctness: ones the original needs long for are dropped quickly.
     generated_limit = float(config.get("call_timeout_s", 0.5))
     failures: list[Mismatch] = []
+    too_slow: list[CandidateTooSlow] = []
 
     @settings(
         max_examples=max_examples,
@@ -98,8 +99,8 @@ def hypothesis_differential(
     )
     @given(st.tuples(*(s for _, s in chosen)))
     def differential(values: tuple[Any, ...]) -> None:
-        if diff.remaining() < budget_floor:
-            return  # out of time: the remaining examples pass trivially and the run ends
+        if diff.remaining() < budget_floor or too_slow:
+            return  # out of time (or already judged too slow): the remaining examples pass trivially
         call = _to_call(parameters, values)
         try:
             if diff.compare(call, "hypothesis", original_limit=generated_limit):
@@ -109,6 +110,8 @@ def hypothesis_differential(
         except Mismatch as mismatch:
             failures.append(mismatch)
             raise AssertionError(mismatch.detail) from None
+        except CandidateTooSlow as slow:
+            too_slow.append(slow)  # not a behaviour difference to shrink: stop and report it
 
     try:
         differential()
@@ -116,6 +119,8 @@ def hypothesis_differential(
         if failures:
             raise failures[-1] from None  # the last failure is the shrunk one
         raise
+    if too_slow:
+        raise too_slow[0]
     job["_generated_seeds"] = [call for _, call in seeds]
     return None
 

@@ -17,16 +17,12 @@ def _run(script: str, stdin: bytes, timeout: float) -> tuple[int, bytes] | None:
     return done.returncode, done.stdout
 
 
-def run_program_check(job: dict[str, Any]) -> dict[str, Any]:
-    timeout = float(job.get("call_timeout_s", 10.0))
+def _check_one(script: str, expected: list[tuple[str, tuple[int, bytes]]], timeout: float) -> dict[str, Any]:
     checked = 0
-    for case in job["stdin_files"]:
+    for case, first in expected:
         with open(case, "rb") as handle:
             stdin = handle.read()
-        first, second = _run(job["original_file"], stdin, timeout), _run(job["original_file"], stdin, timeout)
-        if first is None or second is None or first != second:
-            continue
-        mine = _run(job["candidate_file"], stdin, max(timeout, 10.0))
+        mine = _run(script, stdin, max(timeout, 10.0))
         if mine is None:
             return {
                 "verdict": "timed_out",
@@ -43,10 +39,24 @@ def run_program_check(job: dict[str, Any]) -> dict[str, Any]:
                 "checked": {"stdin": checked},
             }
         checked += 1
-    if checked == 0:
-        return {
-            "verdict": "nondeterministic",
-            "detail": "the original gave different output on every case",
-            "checked": {},
-        }
     return {"verdict": "equivalent", "checked": {"stdin": checked}}
+
+
+def run_program_check(job: dict[str, Any]) -> dict[str, Any]:
+    """The original runs twice per case (determinism); each candidate script once."""
+    timeout = float(job.get("call_timeout_s", 10.0))
+    expected: list[tuple[str, tuple[int, bytes]]] = []
+    for case in job["stdin_files"]:
+        with open(case, "rb") as handle:
+            stdin = handle.read()
+        first, second = _run(job["original_file"], stdin, timeout), _run(job["original_file"], stdin, timeout)
+        if first is not None and first == second:
+            expected.append((case, first))
+    if not expected:
+        verdict = {
+            "verdict": "nondeterministic",
+            "checked": {},
+            "detail": "the original gave different output (or timed out) on every case",
+        }
+        return {"results": [dict(verdict) for _ in job["candidate_files"]]}
+    return {"results": [_check_one(script, expected, timeout) for script in job["candidate_files"]]}

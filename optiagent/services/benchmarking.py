@@ -19,7 +19,10 @@ class BenchmarkFailed(Exception):
 @dataclass(frozen=True)
 class BenchmarkSettings:
     look_every: int = 8  # pairs between looks at the data
-    max_pairs: int = 24
+    max_pairs: int = 16
+    # A candidate whose single in-process timing (taken by the check job) is below this is not
+    # benchmarked at all: a hint may only spare work on losers, never accept anything.
+    prescreen_floor: float = 0.85
     interim_confidence: float = 0.99  # stricter at interim looks: optional stopping must not inflate accepts
     # Run the two halves of a pair at the same time on two cores: both see the same machine load,
     # which pairs them more tightly than running them one after the other, in half the wall time.

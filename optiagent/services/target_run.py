@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,7 +28,7 @@ from optiagent.rewrite.normalize import normalize_source
 from optiagent.services.benchmarking import BenchmarkFailed, BenchmarkSettings, measure_speedup
 from optiagent.services.requests import ProgressListener
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
-from optiagent.verify.verdicts import CheckOutcome, read_check
+from optiagent.verify.verdicts import CheckOutcome, read_checks
 
 
 @dataclass(frozen=True)
@@ -87,10 +86,10 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
     return unique, problems
 
 
-def _check(services: Services, job: TargetJob, candidate: Candidate) -> CheckOutcome:
-    return read_check(
-        services.sandbox.run(check_job(job.target, job.evidence, candidate.source, services.check))
-    )
+def _check_all(services: Services, job: TargetJob, candidates: Sequence[Candidate]) -> list[CheckOutcome]:
+    sources = [candidate.source for candidate in candidates]
+    result = services.sandbox.run(check_job(job.target, job.evidence, sources, services.check))
+    return read_checks(result, len(candidates))
 
 
 def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
@@ -133,8 +132,7 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
                 dict(candidate.provenance),
             )
         )
-    with ThreadPoolExecutor(max_workers=max(1, services.workers)) as pool:
-        outcomes = list(pool.map(lambda c: _check(services, job, c), candidates))
+    outcomes = _check_all(services, job, candidates)
     for candidate_id, outcome in zip(ids, outcomes, strict=True):
         verdict = outcome.verdict
         detail = "" if isinstance(verdict, Equivalent) else getattr(verdict, "detail", "")
@@ -169,6 +167,13 @@ def _benchmark_and_select(
     for index, (candidate, outcome) in enumerate(zip(candidates, outcomes, strict=True)):
         if not isinstance(outcome.verdict, Equivalent):
             reasons.append(_rejection(candidate, outcome))
+            continue
+        hint = outcome.prescreen_speedup
+        if hint is not None and hint < services.bench.prescreen_floor:
+            reasons.append(
+                f"{'+'.join(candidate.rules) or candidate.strategy}: not benchmarked, "
+                f"a first timing showed {hint:.2f}x"
+            )
             continue
         try:
             measurement = measure_speedup(

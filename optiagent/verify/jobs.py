@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class CheckSettings:
     stress_budget_s: float = 10.0
     call_timeout_s: float = 5.0
     generated_call_timeout_s: float = 0.5
+    parallel: int = 2  # candidates checked at once inside the job
     budget_s: float = 20.0  # soft: generated and stress inputs stop when it is spent
     limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=120.0))
 
@@ -48,14 +50,20 @@ def _absolute(evidence: Evidence, relative: str) -> str:
     return str(PurePosixPath(evidence.root) / relative)
 
 
+def candidate_file(index: int) -> str:
+    return f"candidate-{index}.py"
+
+
 def check_job(
-    target: Target, evidence: Evidence, candidate_source: str, settings: CheckSettings
+    target: Target, evidence: Evidence, candidate_sources: Sequence[str], settings: CheckSettings
 ) -> SandboxJob:
-    files: dict[str, bytes] = {CANDIDATE_FILE: candidate_source.encode()}
+    """One job checks every candidate of a target, so the original's work is done once."""
+    names = [candidate_file(i) for i in range(len(candidate_sources))]
+    files = {name: text.encode() for name, text in zip(names, candidate_sources, strict=True)}
     if target.qualname == "<program>":
         spec: dict[str, Any] = {
             "original_file": _absolute(evidence, target.file),
-            "candidate_file": CANDIDATE_FILE,
+            "candidate_files": names,
             "stdin_files": list(evidence.stdin_cases),
             "call_timeout_s": max(settings.call_timeout_s, 10.0),
         }
@@ -66,7 +74,7 @@ def check_job(
             "base_dir": _absolute(evidence, evidence.base_dir),
             "module_name": evidence.module_name,
             "original_file": _absolute(evidence, target.file),
-            "candidate_file": CANDIDATE_FILE,
+            "candidate_files": names,
             "qualname": target.qualname,
             "captures": [f"capture/{name}" for name in evidence.captures if name.endswith(".pkl")],
             "params": dict(evidence.shapes),
@@ -85,6 +93,7 @@ def check_job(
             "call_timeout_s": settings.call_timeout_s,
             "budget_s": settings.budget_s,
             "bench_inputs_out": BENCH_INPUTS_FILE,
+            "parallel": settings.parallel,
         }
         mode = "check"
     files["job.json"] = json.dumps(spec).encode()
@@ -94,7 +103,10 @@ def check_job(
         python=evidence.python,
         readonly_paths=(evidence.root,),
         collect=(RESULT_FILE, BENCH_INPUTS_FILE),
-        limits=settings.limits,
+        limits=dataclasses.replace(
+            settings.limits,
+            timeout_s=settings.limits.timeout_s + settings.budget_s * 2 * len(names) / settings.parallel,
+        ),
     )
 
 

@@ -30,8 +30,10 @@ def run_check(tmp_path: Path, sandbox: LocalSandbox) -> CheckRunner:
         (tmp_path / "mod.py").write_text(original)
         target = Target(file="mod.py", qualname=qualname, kind=TargetKind.FUNCTION)
         evidence = Evidence(root=str(tmp_path), base_dir=".", module_name="mod")
-        config = CheckSettings(max_examples=int(str(settings.get("max_examples", 200))),
-                               stress=bool(settings.get("stress", False)))
-        return read_check(sandbox.run(check_job(target, evidence, candidate, config)))
+        config = CheckSettings(
+            max_examples=int(str(settings.get("max_examples", 200))),
+            stress=bool(settings.get("stress", False)),
+        )
+        return read_check(sandbox.run(check_job(target, evidence, [candidate], config)))
 
     return run

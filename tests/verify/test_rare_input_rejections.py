@@ -6,7 +6,7 @@ from optiagent.domain.verdicts import Equivalent, Mismatch, Nondeterministic
 
 from .conftest import CheckRunner
 
-DEDUPE = '''
+DEDUPE = """
 def dedupe(items: list[int]) -> list[int]:
     seen = []
     out = []
@@ -15,7 +15,7 @@ def dedupe(items: list[int]) -> list[int]:
             seen.append(item)
             out.append(item)
     return out
-'''
+"""
 
 
 def test_equivalent_rewrite_is_accepted(run_check: CheckRunner) -> None:
@@ -28,9 +28,11 @@ def test_equivalent_rewrite_is_accepted(run_check: CheckRunner) -> None:
 
 def test_duplicates_are_found(run_check: CheckRunner) -> None:
     """A candidate that forgets order-preserving dedupe (sorted set) is caught on duplicates/order."""
-    candidate = DEDUPE.replace("    seen = []\n    out = []\n    for item in items:\n        if item not in seen:\n"
-                               "            seen.append(item)\n            out.append(item)\n    return out",
-                               "    return sorted(set(items))")
+    candidate = DEDUPE.replace(
+        "    seen = []\n    out = []\n    for item in items:\n        if item not in seen:\n"
+        "            seen.append(item)\n            out.append(item)\n    return out",
+        "    return sorted(set(items))",
+    )
     outcome = run_check(DEDUPE, candidate, "dedupe")
     assert isinstance(outcome.verdict, Mismatch)
     assert outcome.verdict.source == "hypothesis"
@@ -99,6 +101,8 @@ def test_randomness_is_nondeterministic(run_check: CheckRunner) -> None:
 
 def test_clock_is_nondeterministic(run_check: CheckRunner) -> None:
     """A function that reads the clock is reported nondeterministic."""
-    original = "import time\n\ndef stamp(x: int) -> tuple[int, int]:\n    return (x, time.perf_counter_ns())\n"
+    original = (
+        "import time\n\ndef stamp(x: int) -> tuple[int, int]:\n    return (x, time.perf_counter_ns())\n"
+    )
     outcome = run_check(original, original.replace("(x, ", "(x,"), "stamp")
     assert isinstance(outcome.verdict, Nondeterministic)
