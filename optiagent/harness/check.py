@@ -26,7 +26,7 @@ from typing import Any
 
 from .caches import clear_caches
 from .differential import CandidateTooSlow, Differential, Mismatch, OriginalRuns
-from .inputs import CapturedCall, load_captured, scale_call
+from .inputs import CapturedCall, load_captured, scale_call, shrink_call
 from .loading import read_text
 from .outcome import run_call
 from .timer import CallTimeout, time_limit
@@ -58,6 +58,11 @@ def escalate(
             if elapsed >= low:
                 break
             factor *= 2
+        if len(points) == 1 and points[0][1] > _BENCH_CEILING_S:
+            shrunk = _shrink_for_benchmark(diff, seed, points[0][1])
+            if shrunk is not None:
+                found.append(shrunk)
+            continue
         if points and points[-1][1] > high and len(points) > 1:
             points.pop()  # overshot the band: the previous size is the stress input
         if points and points[-1][0] > 1:
@@ -70,6 +75,29 @@ def escalate(
             }
             found.append((scale_call(seed, chosen_factor, seed=index, skip_first=diff.method), recipe))
     return found
+
+
+_BENCH_CEILING_S = 0.15  # real inputs slower than this are cut down for benchmark samples
+
+
+def _shrink_for_benchmark(
+    diff: Differential, seed: CapturedCall, seconds: float
+) -> tuple[CapturedCall, dict[str, Any]] | None:
+    """A prefix of a large real input that the original needs 10-150 ms for: cheaper samples."""
+    for divisor in (2, 4, 8, 16):
+        smaller = shrink_call(seed, divisor, skip_first=diff.method)
+        try:
+            started = time.perf_counter()
+            with time_limit(seconds * 2):
+                run_call(diff.f_original, smaller.args, smaller.kwargs)
+            elapsed = time.perf_counter() - started
+        except CallTimeout:
+            return None
+        if elapsed < 0.01:
+            return None
+        if elapsed <= _BENCH_CEILING_S:
+            return smaller, {"index": 0, "factor": 1 / divisor, "seconds": elapsed, "exponent": None}
+    return None
 
 
 def scaling_exponent(points: list[tuple[int, float]]) -> float | None:
@@ -218,9 +246,20 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
     if total == 0:
         detail = shared["note"] or "no inputs could be produced"
         return _same_for_all(job, {"verdict": "no_inputs", "checked": {}, "detail": detail})
-    shared["bench_calls"] = shared["stress_calls"] or shared["captured"][:20] or shared["seeds"]
+    shared["bench_calls"] = benchmark_calls(shared)
     write_bench_inputs(job, shared["bench_calls"])
     return {"results": _run_children(job, runs, shared)}
+
+
+def benchmark_calls(shared: dict[str, Any]) -> list[CapturedCall]:
+    """What samples time: the stress input nearest the band's floor (50 ms), else the captured
+    or generated inputs. One stress input keeps a sample short, so more pairs fit in the time."""
+    recipes: list[dict[str, Any]] = shared["recipes"]
+    if recipes:
+        fastest = min(range(len(recipes)), key=lambda i: float(recipes[i]["seconds"]))
+        return [shared["stress_calls"][fastest]]
+    calls: list[CapturedCall] = shared["captured"][:20] or shared["seeds"]
+    return calls
 
 
 def _same_for_all(job: dict[str, Any], verdict: dict[str, Any]) -> dict[str, Any]:

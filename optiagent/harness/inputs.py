@@ -103,6 +103,27 @@ def scale_value(value: Any, factor: int, rng: random.Random, top_level: bool = T
     return value
 
 
+def shrink_value(value: Any, divisor: int) -> Any:
+    """A prefix of a collection or text (1/divisor of it); other values unchanged."""
+    if isinstance(value, str):
+        lines = value.splitlines(keepends=True)
+        if len(lines) > 1:
+            return "".join(lines[: max(1, len(lines) // divisor)])
+        return value[: max(1, len(value) // divisor)]
+    if type(value) in (list, tuple):
+        return type(value)(value[: max(1, len(value) // divisor)])
+    if type(value) is dict:
+        return dict(list(value.items())[: max(1, len(value) // divisor)])
+    return value
+
+
+def shrink_call(call: CapturedCall, divisor: int, skip_first: bool) -> CapturedCall:
+    args = list(call.args)
+    for index in range(1 if skip_first else 0, len(args)):
+        args[index] = shrink_value(args[index], divisor)
+    return CapturedCall(tuple(args), {k: shrink_value(v, divisor) for k, v in call.kwargs.items()})
+
+
 def scale_call(call: CapturedCall, factor: int, seed: int, skip_first: bool) -> CapturedCall:
     rng = random.Random(seed)
     args = list(call.args)

@@ -22,8 +22,6 @@ from typing import Any
 from .caches import clear_caches
 from .loading import import_original, is_method, load_candidate, owner_class, read_text, resolve
 
-_PRECOPY_LIMIT = 64
-
 
 def _function_under_test(job: dict[str, Any]) -> tuple[Callable[..., Any], Any, type | None]:
     module = import_original(job["module_name"], job["base_dir"], job["original_file"])
@@ -62,7 +60,8 @@ def time_function(job: dict[str, Any]) -> dict[str, Any]:
     if not repeats:
         probe = _one_pass(function, module, copy.deepcopy(calls))
         repeats = max(1, math.ceil(float(job.get("min_sample_s", 0.01)) / max(probe, 1e-7)))
-    batches = [copy.deepcopy(calls) for _ in range(min(repeats, _PRECOPY_LIMIT))]
+    # One private copy per sample: repeats reuse it (original and candidate mutate alike, as validated).
+    batches = [copy.deepcopy(calls)]
     gc.collect()
     gc.disable()
     try:

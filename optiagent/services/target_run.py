@@ -94,7 +94,7 @@ def _check_all(services: Services, job: TargetJob, candidates: Sequence[Candidat
 
 def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
     checked = dict(outcome.verdict.checked) if isinstance(outcome.verdict, Equivalent) else {}
-    largest = max((int(s.get("factor", 1)) for s in outcome.stress), default=None)
+    largest = max((float(s.get("factor", 1)) for s in outcome.stress), default=None)
     exponents = [float(s["exponent"]) for s in outcome.stress if s.get("exponent") is not None]
     return {
         "inputs_checked": checked,
