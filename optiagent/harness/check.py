@@ -43,6 +43,8 @@ def escalate(
     )
     found: list[tuple[CapturedCall, dict[str, Any]]] = []
     for index, seed in enumerate(seeds[:3]):
+        if not has_scalable_arguments(seed, diff.method):
+            continue
         factor = 1
         points: list[tuple[int, float]] = []  # (factor, seconds) of the original
         while factor <= max_factor and time.perf_counter() < deadline:
@@ -75,6 +77,12 @@ def escalate(
             }
             found.append((scale_call(seed, chosen_factor, seed=index, skip_first=diff.method), recipe))
     return found
+
+
+def has_scalable_arguments(call: CapturedCall, method: bool) -> bool:
+    """Whether growing the input can change anything (a method's receiver is never scaled)."""
+    values = list(call.args[1:] if method else call.args) + list(call.kwargs.values())
+    return any(isinstance(v, (str, bytes, list, tuple, set, frozenset, dict, int)) for v in values)
 
 
 _BENCH_CEILING_S = 0.15  # real inputs slower than this are cut down for benchmark samples
@@ -145,7 +153,8 @@ def _check_candidate(
 ) -> dict[str, Any]:
     from .generated import hypothesis_differential
 
-    diff = Differential(job, runs, source)
+    # The original's outcomes are cached, so a candidate usually needs a fraction of the warm pass.
+    diff = Differential(job, runs, source, budget_s=float(job.get("candidate_budget_s", 8.0)))
     stress = job.get("stress", {})
     try:
         for index, call in enumerate(shared["captured"]):
@@ -187,7 +196,7 @@ def _child(job: dict[str, Any], runs: OriginalRuns, index: int, shared: dict[str
 
 def _run_children(job: dict[str, Any], runs: OriginalRuns, shared: dict[str, Any]) -> list[dict[str, Any]]:
     count = len(job["candidate_files"])
-    wall = float(job.get("budget_s", 40.0)) * 2 + 30
+    wall = float(job.get("candidate_budget_s", 8.0)) * 3 + 30
     parallel = max(1, int(job.get("parallel", 2)))
     results: list[dict[str, Any] | None] = [None] * count
     running: dict[int, tuple[int, float]] = {}  # pid -> (index, started)
@@ -248,7 +257,10 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
         return _same_for_all(job, {"verdict": "no_inputs", "checked": {}, "detail": detail})
     shared["bench_calls"] = benchmark_calls(shared)
     write_bench_inputs(job, shared["bench_calls"])
-    return {"results": _run_children(job, runs, shared)}
+    results = _run_children(job, runs, shared)
+    for result in results:
+        result["mutates_arguments"] = runs.mutates
+    return {"results": results}
 
 
 def benchmark_calls(shared: dict[str, Any]) -> list[CapturedCall]:

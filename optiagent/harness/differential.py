@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .caches import clear_caches
+from .compare import deep_equal
 from .inputs import CapturedCall
 from .loading import import_original, is_method, load_candidate, owner_class, resolve
 from .outcome import Outcome, outcomes_agree, run_call
@@ -56,6 +57,8 @@ class OriginalRuns:
     outcomes: dict[str, tuple[Outcome, float] | None] = field(default_factory=dict)
     expressions: dict[str, Outcome | None] = field(default_factory=dict)
     nondeterministic: int = 0
+    mutates: bool = False  # the original changed an argument in place on some input
+    slowest_s: float = 0.0
 
     @classmethod
     def load(cls, job: dict[str, Any]) -> OriginalRuns:
@@ -84,6 +87,9 @@ class OriginalRuns:
         if first is not None and second is not None and first.raised != "RecursionError":
             if outcomes_agree(first, second) is None:
                 entry = (first, elapsed)
+                self.slowest_s = max(self.slowest_s, elapsed)
+                if not self.mutates and not deep_equal(first.args_after, (call.args, call.kwargs)):
+                    self.mutates = True
             else:
                 self.nondeterministic += 1
         self.outcomes[key] = entry
@@ -106,7 +112,13 @@ def evaluate_in(module: types.ModuleType, expression: str) -> Outcome:
 class Differential:
     """Compares one candidate (or none: the warm pass) with the cached original."""
 
-    def __init__(self, job: dict[str, Any], original: OriginalRuns, candidate_source: str | None) -> None:
+    def __init__(
+        self,
+        job: dict[str, Any],
+        original: OriginalRuns,
+        candidate_source: str | None,
+        budget_s: float | None = None,
+    ) -> None:
         self.job = job
         self.runs = original
         self.original = original.module
@@ -123,7 +135,8 @@ class Differential:
         self.call_timeout = float(job.get("call_timeout_s", 5.0))
         self.checked: Counter[str] = Counter()
         self.slowest_original_s = 0.0
-        self.deadline = time.perf_counter() + float(job.get("budget_s", 40.0))
+        budget = budget_s if budget_s is not None else float(job.get("budget_s", 20.0))
+        self.deadline = time.perf_counter() + budget
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()

@@ -75,6 +75,8 @@ def hypothesis_differential(
 
     config = job.get("hypothesis", {})
     max_examples = int(config.get("max_examples", 100))
+    if diff.runs.slowest_s > 0.05:  # heavy real inputs (e.g. a large receiver): fewer, costly examples
+        max_examples = min(max_examples, 25)
     if max_examples <= 0:
         return None
     chosen, note = _parameter_strategies(diff, captured, job)

@@ -19,7 +19,9 @@ def _raise_timeout(signum: int, frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    # Re-fire every 50 ms after expiry: an exception raised where Python ignores it (a gc
+    # callback, a __del__) would otherwise be lost and the call would run on unbounded.
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), 0.05)
     try:
         yield
     finally:

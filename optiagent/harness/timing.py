@@ -61,7 +61,7 @@ def time_function(job: dict[str, Any]) -> dict[str, Any]:
         probe = _one_pass(function, module, copy.deepcopy(calls))
         repeats = max(1, math.ceil(float(job.get("min_sample_s", 0.01)) / max(probe, 1e-7)))
     # One private copy per sample: repeats reuse it (original and candidate mutate alike, as validated).
-    batches = [copy.deepcopy(calls)]
+    batches = [copy.deepcopy(calls) if job.get("copy_inputs", True) else calls]
     gc.collect()
     gc.disable()
     try:

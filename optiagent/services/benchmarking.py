@@ -39,8 +39,11 @@ def _sample(
     inputs: bytes,
     repeats: int | None,
     settings: BenchmarkSettings,
+    copy_inputs: bool,
 ) -> tuple[float, int]:
-    job = timing_job(target, evidence, source, inputs, repeats, settings.limits, settings.min_sample_s)
+    job = timing_job(
+        target, evidence, source, inputs, repeats, settings.limits, settings.min_sample_s, copy_inputs
+    )
     result = sandbox.run(job)
     raw = result.files.get(RESULT_FILE)
     if result.status is not SandboxStatus.OK or raw is None:
@@ -60,6 +63,7 @@ def measure_speedup(
     bench_inputs: bytes,
     min_speedup: float,
     settings: BenchmarkSettings | None = None,
+    copy_inputs: bool = True,
 ) -> Measurement:
     """Interleave O,C / C,O pairs, looking every `look_every` pairs.
 
@@ -67,12 +71,12 @@ def measure_speedup(
     lies below the bar; the final look decides on the 95% interval.
     """
     settings = settings or BenchmarkSettings()
-    _, repeats = _sample(sandbox, target, evidence, None, bench_inputs, None, settings)
+    _, repeats = _sample(sandbox, target, evidence, None, bench_inputs, None, settings, copy_inputs)
     original: list[float] = []
     candidate: list[float] = []
 
     def sample(source: str | None) -> float:
-        return _sample(sandbox, target, evidence, source, bench_inputs, repeats, settings)[0]
+        return _sample(sandbox, target, evidence, source, bench_inputs, repeats, settings, copy_inputs)[0]
 
     pool = ThreadPoolExecutor(max_workers=2) if settings.concurrent_pairs else None
     try:

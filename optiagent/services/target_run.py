@@ -184,6 +184,7 @@ def _benchmark_and_select(
                 outcome.bench_inputs,
                 services.min_speedup,
                 services.bench,
+                copy_inputs=outcome.mutates_arguments,
             )
         except BenchmarkFailed as error:
             reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")

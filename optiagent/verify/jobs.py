@@ -42,7 +42,8 @@ class CheckSettings:
     call_timeout_s: float = 5.0
     generated_call_timeout_s: float = 0.5
     parallel: int = 2  # candidates checked at once inside the job
-    budget_s: float = 20.0  # soft: generated and stress inputs stop when it is spent
+    budget_s: float = 20.0  # soft, for the original's warm pass: generated and stress inputs stop
+    candidate_budget_s: float = 8.0  # soft, per candidate (the original's outcomes are cached)
     limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=120.0))
 
 
@@ -92,6 +93,7 @@ def check_job(
             },
             "call_timeout_s": settings.call_timeout_s,
             "budget_s": settings.budget_s,
+            "candidate_budget_s": settings.candidate_budget_s,
             "bench_inputs_out": BENCH_INPUTS_FILE,
             "parallel": settings.parallel,
         }
@@ -105,7 +107,8 @@ def check_job(
         collect=(RESULT_FILE, BENCH_INPUTS_FILE),
         limits=dataclasses.replace(
             settings.limits,
-            timeout_s=settings.limits.timeout_s + settings.budget_s * 2 * len(names) / settings.parallel,
+            timeout_s=settings.limits.timeout_s
+            + settings.candidate_budget_s * 3 * len(names) / settings.parallel,
         ),
     )
 
@@ -118,6 +121,7 @@ def timing_job(
     repeats: int | None,
     limits: SandboxLimits,
     min_sample_s: float = 0.01,
+    copy_inputs: bool = True,
 ) -> SandboxJob:
     files: dict[str, bytes] = {}
     if target.qualname == "<program>":
@@ -141,6 +145,7 @@ def timing_job(
             "inputs_file": "inputs.pkl",
             "repeats": repeats,
             "min_sample_s": min_sample_s,
+            "copy_inputs": copy_inputs,
         }
         if candidate_source is not None:
             files[CANDIDATE_FILE] = candidate_source.encode()

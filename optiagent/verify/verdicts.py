@@ -19,6 +19,7 @@ class CheckOutcome:
     stress: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
     prescreen_speedup: float | None = None
+    mutates_arguments: bool = True
 
 
 def _tail(data: bytes, size: int = 600) -> str:
@@ -57,6 +58,7 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
                 stress=list(data.get("stress") or []),
                 note=str(data.get("note") or ""),
                 prescreen_speedup=float(data["prescreen_speedup"]) if data.get("prescreen_speedup") else None,
+                mutates_arguments=bool(data.get("mutates_arguments", True)),
             )
         case "mismatch":
             return CheckOutcome(
