@@ -18,8 +18,8 @@ class BenchmarkFailed(Exception):
 
 @dataclass(frozen=True)
 class BenchmarkSettings:
-    look_every: int = 8  # pairs between looks at the data
-    max_pairs: int = 16
+    look_every: int = 4  # pairs between looks at the data
+    max_pairs: int = 12
     # A candidate whose single in-process timing (taken by the check job) is below this is not
     # benchmarked at all: a hint may only spare work on losers, never accept anything.
     prescreen_floor: float = 0.85

@@ -70,8 +70,8 @@ def test_workload_targets_are_captured_proven_and_applied(tmp_path: Path) -> Non
 
 def test_program_target_checks_stdout_per_case(tmp_path: Path) -> None:
     """A stdin->stdout program is one target; its edit keeps stdout identical on every case."""
-    project = tmp_path / "reachability"
-    shutil.copytree(EXAMPLES / "programs" / "reachability", project)
+    project = tmp_path / "word_stats"
+    shutil.copytree(EXAMPLES / "programs" / "word_stats", project)
     request = OptimizeRequest(root=project)
     report = optimize(request, services_for(request, InMemoryEditStore()), "local")
     [target] = report.targets
