@@ -308,6 +308,7 @@ def prescreen(diff: Differential, calls: list[CapturedCall]) -> float | None:
             candidate = once(diff.f_candidate, diff.candidate, diff.candidate_class)
     except CallTimeout:
         return None
+    diff.original_bench_s = original
     return original / candidate if candidate > 0 else None
 
 

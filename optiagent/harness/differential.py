@@ -135,6 +135,7 @@ class Differential:
         self.call_timeout = float(job.get("call_timeout_s", 5.0))
         self.checked: Counter[str] = Counter()
         self.slowest_original_s = 0.0
+        self.original_bench_s: float | None = None  # one in-process pass over the benchmark inputs
         budget = budget_s if budget_s is not None else float(job.get("budget_s", 20.0))
         self.deadline = time.perf_counter() + budget
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 
@@ -59,4 +60,6 @@ def run_program_check(job: dict[str, Any]) -> dict[str, Any]:
             "detail": "the original gave different output (or timed out) on every case",
         }
         return {"results": [dict(verdict) for _ in job["candidate_files"]]}
-    return {"results": [_check_one(script, expected, timeout) for script in job["candidate_files"]]}
+    with ThreadPoolExecutor(max_workers=max(1, int(job.get("parallel", 2)))) as pool:
+        results = list(pool.map(lambda script: _check_one(script, expected, timeout), job["candidate_files"]))
+    return {"results": results}

@@ -185,6 +185,7 @@ def _benchmark_and_select(
                 services.min_speedup,
                 services.bench,
                 copy_inputs=outcome.mutates_arguments,
+                original_hint_s=outcome.original_bench_s,
             )
         except BenchmarkFailed as error:
             reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")

@@ -67,6 +67,7 @@ def check_job(
             "candidate_files": names,
             "stdin_files": list(evidence.stdin_cases),
             "call_timeout_s": max(settings.call_timeout_s, 10.0),
+            "parallel": settings.parallel,
         }
         mode = "program"
     else:

@@ -20,6 +20,7 @@ class CheckOutcome:
     note: str = ""
     prescreen_speedup: float | None = None
     mutates_arguments: bool = True
+    original_bench_s: float | None = None
 
 
 def _tail(data: bytes, size: int = 600) -> str:
@@ -59,6 +60,7 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
                 note=str(data.get("note") or ""),
                 prescreen_speedup=float(data["prescreen_speedup"]) if data.get("prescreen_speedup") else None,
                 mutates_arguments=bool(data.get("mutates_arguments", True)),
+                original_bench_s=float(data["original_bench_s"]) if data.get("original_bench_s") else None,
             )
         case "mismatch":
             return CheckOutcome(
