@@ -19,16 +19,16 @@ class BenchmarkFailed(Exception):
 
 @dataclass(frozen=True)
 class BenchmarkSettings:
-    look_every: int = 4  # pairs between looks at the data
-    max_pairs: int = 12
+    look_every: int = 6  # pairs between looks at the data
+    max_pairs: int = 18
     # A candidate whose single in-process timing (taken by the check job) is below this is not
     # benchmarked at all: a hint may only spare work on losers, never accept anything.
     prescreen_floor: float = 0.85
-    interim_confidence: float = 0.99  # stricter at interim looks: optional stopping must not inflate accepts
+    interim_confidence: float = 0.995  # stricter at interim looks: optional stopping must not inflate accepts
     # Run the two halves of a pair at the same time on two cores: both see the same machine load,
     # which pairs them more tightly than running them one after the other, in half the wall time.
     concurrent_pairs: bool = True
-    min_sample_s: float = 0.02
+    min_sample_s: float = 0.03
     limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=60.0))
 
 

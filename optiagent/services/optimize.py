@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,6 +184,40 @@ class ProjectRun:
         )
 
 
+def _run_project(
+    project: Project, request: OptimizeRequest, services: Services, run_id: str, repo: str
+) -> tuple[list[dict[str, str]], list[TargetReport]]:
+    min_speedup = request.min_speedup or project.config.min_speedup or DEFAULT_MIN_SPEEDUP
+    project_services = replace(services, min_speedup=min_speedup)
+    run = ProjectRun(project, request, project_services)
+    skipped = [{"file": run.report_path(s.file), "reason": s.reason} for s in run.discovery.skipped]
+    targets = run.targets()
+    results: list[TargetReport] = list(run.notes)
+    services.progress.event("project_targets", project=project.prefix or ".", targets=len(targets))
+    for target in targets:
+        source_file = run.discovery.file(target.file)
+        if source_file is None:
+            continue
+        job = TargetJob(
+            run_id=run_id,
+            repo=repo,
+            report_file=run.report_path(target.file),
+            target=target,
+            source=source_file.source,
+            source_hash=source_file.sha256,
+            evidence=run.evidence(target),
+        )
+        result = run_target(project_services, job)
+        results.append(result)
+        services.progress.event(
+            "target_done",
+            target=job.report_file + "::" + target.qualname,
+            status=result.status.value,
+            speedup=result.speedup,
+        )
+    return skipped, results
+
+
 def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) -> Report:
     started = time.perf_counter()
     run_id = uuid.uuid4().hex
@@ -192,37 +227,14 @@ def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) ->
     services.store.record_run(
         RunRecord(run_id, repo, datetime.now(UTC), tuple(strategies), sandbox_name, repo=repo)
     )
-    for project in resolve_projects(request):
-        min_speedup = request.min_speedup or project.config.min_speedup or DEFAULT_MIN_SPEEDUP
-        project_services = replace(services, min_speedup=min_speedup)
-        run = ProjectRun(project, request, project_services)
-        report.skipped_files.extend(
-            {"file": run.report_path(s.file), "reason": s.reason} for s in run.discovery.skipped
-        )
-        targets = run.targets()
-        report.targets.extend(run.notes)
-        services.progress.event("project_targets", project=project.prefix or ".", targets=len(targets))
-        for target in targets:
-            source_file = run.discovery.file(target.file)
-            if source_file is None:
-                continue
-            job = TargetJob(
-                run_id=run_id,
-                repo=repo,
-                report_file=run.report_path(target.file),
-                target=target,
-                source=source_file.source,
-                source_hash=source_file.sha256,
-                evidence=run.evidence(target),
-            )
-            result = run_target(project_services, job)
-            report.targets.append(result)
-            services.progress.event(
-                "target_done",
-                target=job.report_file + "::" + target.qualname,
-                status=result.status.value,
-                speedup=result.speedup,
-            )
+    projects = resolve_projects(request)
+    # Projects overlap (one profiles or checks while another benchmarks); benchmarks themselves
+    # never overlap: they hold the services' benchmark lock, so timings are not disturbed by them.
+    with ThreadPoolExecutor(max_workers=max(1, min(request.project_workers, len(projects)))) as pool:
+        outcomes = list(pool.map(lambda p: _run_project(p, request, services, run_id, repo), projects))
+    for skipped, targets in outcomes:
+        report.skipped_files.extend(skipped)
+        report.targets.extend(targets)
     report.wall_seconds = time.perf_counter() - started
     services.store.finish_run(run_id, datetime.now(UTC), report.summary())
     return report

@@ -24,6 +24,7 @@ class OptimizeRequest:
     max_targets: int = 6
     workload_timeout_s: float = 300.0
     workers: int = 2
+    project_workers: int = 2  # sub-projects processed at once (benchmarks still one at a time)
     check: CheckSettings = field(default_factory=CheckSettings)
     bench: BenchmarkSettings = field(default_factory=BenchmarkSettings)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from optiagent.domain.candidates import Budget, Candidate
@@ -52,6 +53,8 @@ class Services:
     bench: BenchmarkSettings
     min_speedup: float
     workers: int
+    # One benchmark at a time across the whole run, whatever else runs concurrently.
+    bench_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _safe_normalize(source: str) -> str:
@@ -176,17 +179,18 @@ def _benchmark_and_select(
             )
             continue
         try:
-            measurement = measure_speedup(
-                services.sandbox,
-                job.target,
-                job.evidence,
-                candidate.source,
-                outcome.bench_inputs,
-                services.min_speedup,
-                services.bench,
-                copy_inputs=outcome.mutates_arguments,
-                original_hint_s=outcome.original_bench_s,
-            )
+            with services.bench_lock:
+                measurement = measure_speedup(
+                    services.sandbox,
+                    job.target,
+                    job.evidence,
+                    candidate.source,
+                    outcome.bench_inputs,
+                    services.min_speedup,
+                    services.bench,
+                    copy_inputs=outcome.mutates_arguments,
+                    original_hint_s=outcome.original_bench_s,
+                )
         except BenchmarkFailed as error:
             reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")
             continue
