@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--examples", type=Path, default=REPO / "examples")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--min-lower-bound", type=float, default=1.2)
+    parser.add_argument("--max-targets", type=int, default=2, help="per sub-project, as tools/demo")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch) / "examples"

@@ -242,7 +242,8 @@ def fits(inner: Shape, outer: Shape) -> bool:
     if inner["type"] == "union":
         return all(fits(option, outer) for option in inner["options"])
     if outer["type"] == "union":
-        return any(fits(inner, option) for option in outer["options"])
+        # A truncated union dropped options it had seen: it stands for "these and more".
+        return bool(outer.get("truncated")) or any(fits(inner, option) for option in outer["options"])
     if _identity(inner) != _identity(outer):
         return False
     for low in ("min", "min_len"):
