@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--examples", type=Path, default=REPO / "examples")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--min-lower-bound", type=float, default=1.2)
-    parser.add_argument("--max-targets", type=int, default=2, help="per sub-project, as tools/demo")
+    parser.add_argument("--max-targets", type=int, default=6, help="per sub-project (tools/demo uses 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch) / "examples"
@@ -63,7 +63,16 @@ def main() -> None:
         before = _observations(work)
         started = time.perf_counter()
         subprocess.run(
-            [str(REPO / ".venv/bin/optiagent"), "optimize", str(work), "--json", str(report_path), "--apply"],
+            [
+                str(REPO / ".venv/bin/optiagent"),
+                "optimize",
+                str(work),
+                "--json",
+                str(report_path),
+                "--apply",
+                "--max-targets",
+                str(args.max_targets),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
