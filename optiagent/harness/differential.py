@@ -11,7 +11,7 @@ import hashlib
 import time
 import types
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,31 @@ def render_call(call: CapturedCall, limit: int = 600) -> str:
     return f"({text[:limit]}{'...' if len(text) > limit else ''})"
 
 
+_MUTABLE = (list, dict, set, bytearray)
+_GLOBAL_SIZE_LIMIT = 10_000
+
+
+class ModuleState:
+    """The module's mutable globals: reset before every call, compared after it (state is behaviour)."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+        self.initial = {
+            name: copy.deepcopy(value)
+            for name, value in vars(module).items()
+            if not name.startswith("__") and type(value) in _MUTABLE and len(value) <= _GLOBAL_SIZE_LIMIT
+        }
+
+    def reset(self) -> None:
+        namespace = vars(self.module)
+        for name, value in self.initial.items():
+            namespace[name] = copy.deepcopy(value)
+
+    def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
+        namespace = vars(self.module)
+        return {name: copy.deepcopy(namespace.get(name)) for name in names}
+
+
 def input_key(call: CapturedCall) -> str:
     try:
         text = repr((call.args, sorted(call.kwargs.items())))
@@ -59,12 +84,16 @@ class OriginalRuns:
     nondeterministic: int = 0
     mutates: bool = False  # the original changed an argument in place on some input
     slowest_s: float = 0.0
+    globals_after: dict[str, dict[str, Any]] = field(default_factory=dict)  # input key -> state
+    state: ModuleState | None = None
 
     @classmethod
     def load(cls, job: dict[str, Any]) -> OriginalRuns:
         module = import_original(job["module_name"], job["base_dir"], job["original_file"])
         qualname = job["qualname"]
-        return cls(module, resolve(module, qualname), is_method(module, qualname))
+        runs = cls(module, resolve(module, qualname), is_method(module, qualname))
+        runs.state = ModuleState(module)
+        return runs
 
     def run(self, call: CapturedCall, key: str, limit: float) -> tuple[Outcome, float] | None:
         if key in self.outcomes:
@@ -73,12 +102,18 @@ class OriginalRuns:
         first: Outcome | None
         second: Outcome | None
         elapsed = 0.0
+        state = self.state
         try:
             clear_caches(self.module)
+            if state:
+                state.reset()
             started = time.perf_counter()
             with time_limit(limit):
                 first = run_call(self.function, call.args, call.kwargs, seed=0)
             elapsed = time.perf_counter() - started
+            if state:
+                self.globals_after[key] = state.snapshot(state.initial)
+                state.reset()
             clear_caches(self.module)
             with time_limit(limit):
                 second = run_call(self.function, call.args, call.kwargs, seed=1)
@@ -125,6 +160,7 @@ class Differential:
         self.f_original = original.function
         self.method = original.method
         self.candidate = load_candidate(self.original, candidate_source) if candidate_source else None
+        self.candidate_state = ModuleState(self.candidate) if self.candidate is not None else None
         qualname = job["qualname"]
         self.f_candidate: Callable[..., Any] | None = (
             resolve(self.candidate, qualname) if self.candidate is not None else None
@@ -158,12 +194,15 @@ class Differential:
     ) -> bool:
         """True when checked; False when the input was dropped (original too slow or flaky)."""
         limit = original_limit or self.call_timeout
-        entry = self.runs.run(call, key or input_key(call), limit)
+        key = key or input_key(call)
+        entry = self.runs.run(call, key, limit)
         if entry is None:
             return False
         first, elapsed = entry
         if self.f_candidate is not None and self.candidate is not None:
             clear_caches(self.candidate)
+            if self.candidate_state:
+                self.candidate_state.reset()
             allowed = max(limit, elapsed * 20 + 1.0)
             try:
                 with time_limit(allowed):
@@ -173,6 +212,16 @@ class Differential:
                     f"candidate exceeded {allowed:.1f}s on {source} input {render_call(call)}"
                 ) from None
             difference = outcomes_agree(first, mine)
+            expected_state = self.runs.globals_after.get(key)
+            state = self.candidate_state
+            if (
+                difference is None
+                and expected_state
+                and state is not None
+                and not deep_equal(expected_state, state.snapshot(expected_state))
+            ):
+                names = ", ".join(sorted(expected_state))
+                difference = f"module-global state differs after the call ({names})"
             if difference is not None:
                 raise Mismatch(source, render_call(call), difference)
         self.checked[source] += 1

@@ -393,7 +393,11 @@ def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation in (None, type(None)):
         return st.none()
-    if annotation in (int, float, bool, complex, decimal.Decimal, fractions.Fraction):
+    if annotation is int:
+        # Half small values: sizes, indices and recursion depths live there (and stay fast);
+        # half anywhere, for breadth.
+        return st.one_of(st.integers(-32, 64), st.integers())
+    if annotation in (float, bool, complex, decimal.Decimal, fractions.Fraction):
         return st.from_type(typing.cast(type, annotation))
     if annotation is str:
         return st.text(max_size=max_len)
