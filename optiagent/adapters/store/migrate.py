@@ -36,7 +36,7 @@ def upgrade_engine(engine: Engine) -> None:
     with locked_transaction(engine) as connection:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # independent branches (one per feature) may coexist
 
 
 @contextmanager
@@ -59,17 +59,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def head_revision() -> str | None:
-    """The newest revision shipped in migrations/versions."""
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch shipped in migrations/versions."""
+    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
-def current_revision(url: str) -> str | None:
-    """The revision the database at `url` is at, or None when it was never migrated."""
+def current_revisions(url: str) -> frozenset[str]:
+    """The revisions the database at `url` is at (one per branch); empty when it was never migrated."""
     with translate_store_errors(url, "reading the schema revision"):
         engine = create_store_engine(url)
         try:
             with engine.connect() as connection:
-                return MigrationContext.configure(connection).get_current_revision()
+                return frozenset(MigrationContext.configure(connection).get_current_heads())
         finally:
             engine.dispose()

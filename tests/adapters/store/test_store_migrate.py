@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from optiagent.adapters.store.migrate import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+from optiagent.adapters.store.migrate import MIGRATIONS_DIR, current_revisions, head_revisions, upgrade
 from optiagent.adapters.store.models import Base
 from optiagent.adapters.store.sql import SqlEditStore
 
@@ -38,10 +38,10 @@ def table_names(url: str) -> set[str]:
 
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
     """upgrade() on an empty database creates all tables and stamps the head revision."""
-    assert current_revision(database_url) is None
+    assert current_revisions(database_url) == frozenset()
     upgrade(database_url)
     assert table_names(database_url) == TABLES
-    assert current_revision(database_url) == head_revision() is not None
+    assert current_revisions(database_url) == head_revisions() != frozenset()
 
 
 def test_rerunning_upgrade_is_a_no_op(database_url: str) -> None:
@@ -54,7 +54,7 @@ def test_rerunning_upgrade_is_a_no_op(database_url: str) -> None:
     reopened = SqlEditStore(database_url)
     assert reopened.get_run("run-1") == a_run()
     reopened.close()
-    assert current_revision(database_url) == head_revision()
+    assert current_revisions(database_url) == head_revisions()
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -87,7 +87,7 @@ def test_concurrent_upgrades_do_not_crash(database_url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert current_revision(database_url) == head_revision()
+    assert current_revisions(database_url) == head_revisions()
 
 
 def test_sqlite_upgrade_creates_parent_directories(tmp_path: Path) -> None:
