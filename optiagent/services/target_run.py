@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,8 @@ class TargetJob:
     source: str
     source_hash: str
     evidence: Evidence
+    # Given by the service so a retried target reuses its rows (one accepted edit per target).
+    target_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,11 @@ class Services:
     workers: int
     # One benchmark at a time across the whole run, whatever else runs concurrently.
     bench_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def derived_id(*parts: str) -> str:
+    """A stable id from its parts, so re-running a target records the same rows, not new ones."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 def _safe_normalize(source: str) -> str:
@@ -111,7 +119,7 @@ def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[s
 
 def run_target(services: Services, job: TargetJob) -> TargetReport:
     target, store = job.target, services.store
-    target_id = uuid.uuid4().hex
+    target_id = job.target_id or uuid.uuid4().hex
     report = TargetReport(file=job.report_file, qualname=target.qualname, status=TargetStatus.UNCHANGED)
     store.record_target(
         TargetRecord(target_id, job.run_id, job.report_file, target.qualname, target.kind.value)
@@ -122,7 +130,7 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
     if not candidates:
         report.reason = "; ".join(problems) or "no strategy proposed a candidate"
         return _finish(store, target_id, report)
-    ids = [uuid.uuid4().hex for _ in candidates]
+    ids = [derived_id(target_id, candidate.source_hash) for candidate in candidates]
     for candidate_id, candidate in zip(ids, candidates, strict=True):
         store.record_candidate(
             CandidateRecord(
@@ -227,7 +235,7 @@ def _benchmark_and_select(
     report.new_source, report.original_hash = winner.source, job.source_hash
     report.evidence = _evidence_summary(outcomes[index], measurement)
     report.reason = f"{len(accepted)} of {len(candidates)} candidates accepted"
-    report.edit_id = uuid.uuid4().hex
+    report.edit_id = derived_id(target_id, "accepted-edit")
     services.store.record_accepted_edit(
         AcceptedEdit(
             id=report.edit_id,
