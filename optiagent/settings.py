@@ -23,6 +23,23 @@ class LLMSettings(BaseModel):
     api_key: SecretStr | None = None
 
 
+class WorkerSettings(BaseModel):
+    concurrency: int = 1  # tasks at once per worker (benchmarks want a quiet machine)
+    workspace: str = ""  # where jobs are unpacked (default: <tmp>/optiagent-jobs)
+    lease_s: float = 60.0  # a claimed step without a heartbeat for this long belongs to a dead worker
+    max_worker_deaths: int = 2  # a step whose worker died more often fails the job
+    visibility_timeout_s: float = 900.0  # Redis redelivers an unacknowledged task after this long
+    requeue_after_s: float = 300.0  # the sweep re-enqueues work that has waited this long unclaimed
+    sweep_interval_s: float = 30.0
+
+
+class ApiSettings(BaseModel):
+    max_upload_mb: float = 20.0
+    max_unpacked_mb: float = 200.0
+    max_files: int = 5000
+    allow_file_urls: bool = True  # file:// git URLs (local use; turn off on a shared server)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPTIAGENT_", env_nested_delimiter="__", extra="ignore")
 
@@ -31,6 +48,8 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     sandbox: SandboxSettings = SandboxSettings()
     llm: LLMSettings = LLMSettings()
+    worker: WorkerSettings = WorkerSettings()
+    api: ApiSettings = ApiSettings()
 
 
 def load_settings() -> Settings:
