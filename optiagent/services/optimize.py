@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -184,57 +185,98 @@ class ProjectRun:
         )
 
 
-def _run_project(
+@dataclass
+class ProjectPlan:
+    """A project's targets, ready to run one by one (here, or as separate worker tasks)."""
+
+    skipped: list[dict[str, str]]
+    notes: list[TargetReport]  # report lines that are not runs (a failed workload, an unknown name)
+    jobs: list[TargetJob]
+    min_speedup: float
+
+
+def plan_project(
     project: Project, request: OptimizeRequest, services: Services, run_id: str, repo: str
-) -> tuple[list[dict[str, str]], list[TargetReport]]:
+) -> ProjectPlan:
+    """Discover, profile and rank a project's targets and gather each target's evidence."""
     min_speedup = request.min_speedup or project.config.min_speedup or DEFAULT_MIN_SPEEDUP
-    project_services = replace(services, min_speedup=min_speedup)
-    run = ProjectRun(project, request, project_services)
+    run = ProjectRun(project, request, replace(services, min_speedup=min_speedup))
     skipped = [{"file": run.report_path(s.file), "reason": s.reason} for s in run.discovery.skipped]
     targets = run.targets()
-    results: list[TargetReport] = list(run.notes)
     services.progress.event("project_targets", project=project.prefix or ".", targets=len(targets))
+    jobs: list[TargetJob] = []
     for target in targets:
         source_file = run.discovery.file(target.file)
         if source_file is None:
             continue
-        job = TargetJob(
-            run_id=run_id,
-            repo=repo,
-            report_file=run.report_path(target.file),
-            target=target,
-            source=source_file.source,
-            source_hash=source_file.sha256,
-            evidence=run.evidence(target),
+        jobs.append(
+            TargetJob(
+                run_id=run_id,
+                repo=repo,
+                report_file=run.report_path(target.file),
+                target=target,
+                source=source_file.source,
+                source_hash=source_file.sha256,
+                evidence=run.evidence(target),
+            )
         )
-        result = run_target(project_services, job)
-        results.append(result)
-        services.progress.event(
-            "target_done",
-            target=job.report_file + "::" + target.qualname,
-            status=result.status.value,
-            speedup=result.speedup,
-        )
-    return skipped, results
+    return ProjectPlan(skipped, list(run.notes), jobs, min_speedup)
+
+
+def run_planned_target(services: Services, job: TargetJob, min_speedup: float) -> TargetReport:
+    """One target of a plan through the pipeline, at its project's bar."""
+    result = run_target(replace(services, min_speedup=min_speedup), job)
+    services.progress.event(
+        "target_done",
+        target=job.report_file + "::" + job.target.qualname,
+        status=result.status.value,
+        speedup=result.speedup,
+    )
+    return result
+
+
+def _run_project(
+    project: Project, request: OptimizeRequest, services: Services, run_id: str, repo: str
+) -> tuple[list[dict[str, str]], list[TargetReport]]:
+    plan = plan_project(project, request, services, run_id, repo)
+    results = list(plan.notes)
+    results.extend(run_planned_target(services, job, plan.min_speedup) for job in plan.jobs)
+    return plan.skipped, results
+
+
+def start_run(request: OptimizeRequest, services: Services, sandbox_name: str, run_id: str) -> Report:
+    """The empty report of a run, with the run recorded in history (idempotent per run_id)."""
+    strategies = list(request.strategies or DEFAULT_STRATEGIES)
+    repo = request.repo or str(request.root.resolve())
+    services.store.record_run(
+        RunRecord(run_id, repo, datetime.now(UTC), tuple(strategies), sandbox_name, repo=repo)
+    )
+    return Report(run_id=run_id, root=repo, strategies=strategies, sandbox=sandbox_name)
+
+
+def finish_run(
+    report: Report,
+    outcomes: Sequence[tuple[Sequence[Mapping[str, str]], Sequence[TargetReport]]],
+    services: Services,
+    wall_seconds: float,
+) -> Report:
+    """Fills the report from each project's (skipped files, target lines), in project order."""
+    for skipped, targets in outcomes:
+        report.skipped_files.extend(skipped)
+        report.targets.extend(targets)
+    report.wall_seconds = wall_seconds
+    services.store.finish_run(report.run_id, datetime.now(UTC), report.summary())
+    return report
 
 
 def optimize(request: OptimizeRequest, services: Services, sandbox_name: str) -> Report:
     started = time.perf_counter()
-    run_id = uuid.uuid4().hex
-    strategies = list(request.strategies or DEFAULT_STRATEGIES)
-    repo = str(request.root.resolve())
-    report = Report(run_id=run_id, root=repo, strategies=strategies, sandbox=sandbox_name)
-    services.store.record_run(
-        RunRecord(run_id, repo, datetime.now(UTC), tuple(strategies), sandbox_name, repo=repo)
-    )
+    report = start_run(request, services, sandbox_name, uuid.uuid4().hex)
     projects = resolve_projects(request)
     # Projects overlap (one profiles or checks while another benchmarks); benchmarks themselves
     # never overlap: they hold the services' benchmark lock, so timings are not disturbed by them.
     with ThreadPoolExecutor(max_workers=max(1, min(request.project_workers, len(projects)))) as pool:
-        outcomes = list(pool.map(lambda p: _run_project(p, request, services, run_id, repo), projects))
-    for skipped, targets in outcomes:
-        report.skipped_files.extend(skipped)
-        report.targets.extend(targets)
-    report.wall_seconds = time.perf_counter() - started
-    services.store.finish_run(run_id, datetime.now(UTC), report.summary())
-    return report
+        outcomes = list(
+            pool.map(lambda p: _run_project(p, request, services, report.run_id, report.root), projects)
+        )
+    return finish_run(report, outcomes, services, time.perf_counter() - started)

@@ -27,6 +27,7 @@ class OptimizeRequest:
     project_workers: int = 2  # sub-projects processed at once (benchmarks still one at a time)
     check: CheckSettings = field(default_factory=CheckSettings)
     bench: BenchmarkSettings = field(default_factory=BenchmarkSettings)
+    repo: str | None = None  # identity in history and the report's root (default: the resolved root)
 
 
 DEFAULT_MIN_SPEEDUP = 1.05
