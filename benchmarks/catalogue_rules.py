@@ -179,6 +179,13 @@ CASES = [
         "([f'w{i % 50}' for i in range(3000)],)",
     ),
     Case(
+        "OPT027",
+        "def first_seen(xs):\n    seen = []\n    for x in xs:\n        if x not in seen:\n"
+        "            seen.append(x)\n    return seen\n",
+        "first_seen",
+        "([i % 400 for i in range(3000)],)",
+    ),
+    Case(
         "OPT026",
         "def merge(out, xs):\n    for x in xs:\n        out.append(x)\n    return len(out)\n",
         "merge",

@@ -24,6 +24,7 @@ from optiagent.rewrite.catalogue.pow_mod import PowModRule
 from optiagent.rewrite.catalogue.range_len import RangeLenRule
 from optiagent.rewrite.catalogue.readlines_loop import ReadlinesLoopRule
 from optiagent.rewrite.catalogue.set_discard import SetDiscardRule
+from optiagent.rewrite.catalogue.shadow_set import ShadowSetRule
 from optiagent.rewrite.catalogue.sorted_min_max import SortedMinMaxRule
 from optiagent.rewrite.catalogue.str_join import StrJoinRule
 from optiagent.rewrite.catalogue.sum_lists import SumListsRule
@@ -56,5 +57,6 @@ def all_rules() -> list[Rule]:
         ReadlinesLoopRule(),
         CountingLoopRule(),
         ExtendLoopRule(),
+        ShadowSetRule(),
     ]
     return sorted(rules, key=lambda rule: rule.info.id)
