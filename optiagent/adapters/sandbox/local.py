@@ -22,11 +22,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from optiagent.adapters.sandbox.harness_root import HYPOTHESIS_STORAGE, build_harness_root
-from optiagent.ports.sandbox import SandboxJob, SandboxLimits, SandboxResult, SandboxStatus
-
-# Heavy or private directories of a project are linked, not copied, into a job's work dir.
-_LINKED_DIRS = frozenset({".git", ".venv", "venv", "node_modules", ".tox", ".optiagent", "__pycache__"})
-_MAX_COLLECT_BYTES = 64 * 1024 * 1024
+from optiagent.adapters.sandbox.workdir import collect, fill_workdir, read_bounded, status_of
+from optiagent.ports.sandbox import SandboxJob, SandboxLimits, SandboxResult
 
 
 def _isolation_prefix() -> tuple[str, ...]:
@@ -59,50 +56,6 @@ def _limit_setter(limits: SandboxLimits) -> Callable[[], None]:
     return apply_limits
 
 
-def _copy_project(source: Path, destination: Path) -> None:
-    for entry in source.iterdir():
-        target = destination / entry.name
-        if entry.name in _LINKED_DIRS or entry.is_symlink():
-            target.symlink_to(entry.resolve() if entry.exists() else entry.readlink())
-        elif entry.is_dir():
-            shutil.copytree(entry, target, symlinks=True, ignore=shutil.ignore_patterns(*_LINKED_DIRS))
-        else:
-            shutil.copy2(entry, target)
-
-
-def _collect(workdir: Path, names: tuple[str, ...]) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    budget = _MAX_COLLECT_BYTES
-    for name in names:
-        path = workdir / name
-        paths = sorted(p for p in path.rglob("*") if p.is_file()) if name.endswith("/") else [path]
-        for file in paths:
-            if not file.is_file() or file.is_symlink():
-                continue
-            data = file.read_bytes()[:budget]
-            budget -= len(data)
-            found[str(file.relative_to(workdir))] = data
-    return found
-
-
-def _read_bounded(path: Path, bound: int) -> bytes:
-    with path.open("rb") as handle:
-        data = handle.read(bound + 1)
-    return data if len(data) <= bound else data[:bound] + b"\n[... output truncated]"
-
-
-def _status(returncode: int, stderr: bytes, timed_out: bool) -> SandboxStatus:
-    if timed_out or returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
-        return SandboxStatus.TIMEOUT
-    if b"MemoryError" in stderr[-4000:]:
-        return SandboxStatus.OOM
-    if returncode == 0:
-        return SandboxStatus.OK
-    if returncode < 0 or returncode > 128:
-        return SandboxStatus.KILLED
-    return SandboxStatus.ERROR
-
-
 class LocalSandbox:
     """Runs each job in a fresh temporary directory as a restricted child process."""
 
@@ -126,12 +79,7 @@ class LocalSandbox:
         with tempfile.TemporaryDirectory(prefix="optiagent-job-") as scratch:
             workdir = Path(scratch) / "work"
             workdir.mkdir()
-            if job.copy_tree:
-                _copy_project(Path(job.copy_tree), workdir)
-            for relative, content in job.files.items():
-                path = workdir / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+            fill_workdir(job, workdir)
             argv = [python if arg == "{python}" else arg for arg in job.argv]
             env = self._environment(job, workdir, python)
             out_path, err_path = Path(scratch) / "stdout", Path(scratch) / "stderr"
@@ -155,16 +103,16 @@ class LocalSandbox:
                 finally:
                     self._kill_group(process)
             wall = time.perf_counter() - started
-            stdout = _read_bounded(out_path, limits.max_output_bytes)
-            stderr = _read_bounded(err_path, limits.max_output_bytes)
+            stdout = read_bounded(out_path, limits.max_output_bytes)
+            stderr = read_bounded(err_path, limits.max_output_bytes)
             returncode = process.returncode if process.returncode is not None else -signal.SIGKILL
             return SandboxResult(
-                status=_status(returncode, stderr, timed_out),
+                status=status_of(returncode, stderr, timed_out),
                 exit_code=None if timed_out or returncode < 0 else returncode,
                 stdout=stdout,
                 stderr=stderr,
                 wall_s=wall,
-                files=_collect(workdir, job.collect),
+                files=collect(workdir, job.collect),
             )
 
     def close(self) -> None:

@@ -1,0 +1,241 @@
+"""Job server inside a sandbox container: one fresh forked process per job. Standard library only.
+
+`python -m optiagent_harness.box_server CONTROL_DIR` runs as the container's PID 1. It listens on
+CONTROL_DIR/ctl.sock, accepts exactly one connection (the service), then removes the socket so no
+job can connect to it. Each request is a length-prefixed JSON job; the reply says how it ended.
+
+Per job: fork, then in the child a new session, hard rlimits, the job's environment, stdin/stdout/
+stderr from files the service prepared, exec. The server waits with the wall-clock deadline, and
+afterwards (as PID 1) SIGKILLs every process left in the container and reaps them, then empties
+the container's writable scratch places (/tmp, /dev/shm, /dev/mqueue), so nothing of one job
+survives into the next. The server is non-dumpable: a job (same uid) cannot ptrace it, and as PID 1
+it does not receive signals it has no handler for, so a job cannot kill it either.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SOCKET_NAME = "ctl.sock"
+_HEADER = struct.Struct("!I")
+_MAX_REQUEST = 64 * 1024 * 1024
+_SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")  # the container's own tmpfs
+_PR_SET_DUMPABLE = 4
+_RESTORED_SIGNALS = ("SIGPIPE", "SIGXFSZ", "SIGINT")  # Python ignores or handles these; jobs get defaults
+
+
+def read_message(conn: socket.socket) -> Any:
+    header = _recv_exact(conn, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    if size > _MAX_REQUEST:
+        raise ValueError(f"message of {size} bytes is too large")
+    body = _recv_exact(conn, size)
+    return None if body is None else json.loads(body)
+
+
+def write_message(conn: socket.socket, message: Any) -> None:
+    body = json.dumps(message).encode()
+    conn.sendall(_HEADER.pack(len(body)) + body)
+
+
+def _recv_exact(conn: socket.socket, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = conn.recv(size - len(chunks))
+        if not chunk:
+            return None
+        chunks.extend(chunk)
+    return bytes(chunks)
+
+
+def _oom_kills() -> int:
+    """OOM kills recorded for this container's memory cgroup (v1 or v2); -1 when unreadable."""
+    for path, key in (
+        ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),
+        ("/sys/fs/cgroup/memory.events", "oom_kill"),
+    ):
+        try:
+            for line in Path(path).read_text().splitlines():
+                name, _, value = line.partition(" ")
+                if name == key:
+                    return int(value)
+        except OSError:
+            continue
+    return -1
+
+
+def _apply_limits(limits: dict[str, int]) -> None:
+    for name, value in limits.items():
+        kind = getattr(resource, f"RLIMIT_{name.upper()}")
+        soft = value
+        hard = value + 1 if name == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL a second later
+        resource.setrlimit(kind, (soft, hard))
+
+
+def _exec_child(job: dict[str, Any]) -> None:
+    """Runs in the forked child; never returns."""
+    try:
+        os.setsid()
+        for name in _RESTORED_SIGNALS:
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        stdin = os.open(job["stdin"], os.O_RDONLY)
+        stdout = os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        stderr = os.open(job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+            os.dup2(fd, target)
+        os.closerange(3, 65536)
+        os.chdir(job["cwd"])
+        _apply_limits(job["limits"])
+        env = job["env"]
+        argv = job["argv"]
+        executable = shutil.which(argv[0], path=env.get("PATH")) or argv[0]
+        os.execve(executable, argv, env)
+    except BaseException as error:
+        try:
+            os.write(2, f"sandbox: cannot start {job.get('argv')!r}: {error}\n".encode())
+        finally:
+            os._exit(127)
+
+
+def _wait(pid: int, timeout_s: float) -> tuple[int | None, bool]:
+    """(wait status, timed out). Waits on a pidfd so the deadline is exact and costs no polling."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], max(timeout_s, 0.0))
+    finally:
+        os.close(pidfd)
+    if not ready:
+        return None, True
+    _, status = os.waitpid(pid, 0)
+    return status, False
+
+
+def _kill_everything(pid: int) -> None:
+    """Kills the job and whatever it left behind, then reaps them all."""
+    try:
+        if os.getpid() == 1:  # PID 1 of the container: every other process belongs to jobs
+            os.kill(-1, signal.SIGKILL)
+        else:
+            os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            reaped, _ = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+        if reaped == 0:
+            return
+
+
+def _remove_entry(path: str, device: int) -> None:
+    """Removes what a job left at `path`, never crossing into a mount (the service's directories
+    and read-only project mounts may sit under /tmp)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if info.st_dev != device:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.chmod(path, stat.S_IRWXU)  # a job may have made its directory unreadable
+            names = os.listdir(path)
+        except OSError:
+            return
+        for name in names:
+            _remove_entry(os.path.join(path, name), device)
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass  # a mount point, or a directory holding one
+    else:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _empty_scratch() -> None:
+    for directory in _SCRATCH_DIRS:
+        try:
+            device = os.lstat(directory).st_dev
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            _remove_entry(os.path.join(directory, name), device)
+
+
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    oom_before = _oom_kills()
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        _exec_child(job)
+    status, timed_out = _wait(pid, float(job["timeout_s"]))
+    wall = time.perf_counter() - started
+    _kill_everything(pid)
+    if status is None:
+        returncode = -signal.SIGKILL
+    elif os.WIFSIGNALED(status):
+        returncode = -os.WTERMSIG(status)
+    else:
+        returncode = os.WEXITSTATUS(status)
+    oom_after = _oom_kills()
+    _empty_scratch()
+    return {
+        "returncode": returncode,
+        "timed_out": timed_out,
+        "oom": oom_before >= 0 and oom_after > oom_before,
+        "wall_s": wall,
+    }
+
+
+def _non_dumpable() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(control_dir: str) -> int:
+    _non_dumpable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    path = os.path.join(control_dir, SOCKET_NAME)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".new")
+    os.rename(path + ".new", path)  # appears complete: the service connects as soon as it exists
+    listener.listen(1)
+    conn, _ = listener.accept()
+    listener.close()
+    os.unlink(path)  # exactly one client, ever
+    with conn:
+        while True:
+            request = read_message(conn)
+            if request is None:
+                return 0
+            if request.get("op") == "ping":
+                write_message(conn, {"ok": True})
+                continue
+            write_message(conn, run_job(request))
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[1]))
