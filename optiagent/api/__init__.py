@@ -1,0 +1,1 @@
+"""The REST API of the optimization service (FastAPI, versioned under /v1)."""

@@ -1,0 +1,28 @@
+"""The API wired from settings: `uvicorn --factory optiagent.api.main:app_from_settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from optiagent.adapters.queue.celery_app import CeleryJobQueue, make_celery
+from optiagent.api.app import ApiConfig, create_app
+from optiagent.bootstrap import build_generators, build_job_store, build_store, service_database_url
+from optiagent.services.workspace import ArchiveLimits
+from optiagent.settings import load_settings
+
+
+def app_from_settings() -> FastAPI:
+    settings = load_settings()
+    api = settings.api
+    queue = CeleryJobQueue(make_celery(settings.redis_url, settings.worker.visibility_timeout_s))
+    config = ApiConfig(
+        max_upload_bytes=int(api.max_upload_mb * 2**20),
+        limits=ArchiveLimits(int(api.max_unpacked_mb * 2**20), api.max_files),
+        allow_file_urls=api.allow_file_urls,
+        check_strategies=build_generators,
+    )
+    jobs = build_job_store(settings)
+    edits = build_store(settings, service_database_url(settings), Path.cwd())
+    return create_app(jobs, edits, queue, config, ping_broker=queue.ping)
