@@ -25,6 +25,12 @@ TABLES = {
     "accepted_edits",
     "verdict_cache",
     "alembic_version",
+    "llm_completions",  # 0002_llm
+    "llm_calls",
+    "service_jobs",  # 0003_service
+    "service_job_archives",
+    "service_job_targets",
+    "api_tokens",
 }
 
 

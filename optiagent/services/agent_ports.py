@@ -1,0 +1,115 @@
+"""The ports an LLM agent gets for one target: sandboxed validation, code runs, repo search, history.
+
+`agent_context` builds the `TargetContext`; the validator runs the same batched sandbox check the
+pipeline uses (so verdicts land in the verdict cache and the pipeline's own check afterwards only
+re-times the survivors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from optiagent.domain.verdicts import Equivalent, Mismatch, verdict_name
+from optiagent.ports.generator import CallResult, PastEdit, TargetContext, Validation
+from optiagent.ports.sandbox import Sandbox
+from optiagent.ports.store import EditStore
+from optiagent.rewrite.locate import function_source
+from optiagent.verify.jobs import Evidence
+from optiagent.verify.probe import probe_job, read_probe
+from optiagent.verify.verdicts import CheckOutcome
+
+MAX_PAST_EDITS = 200
+SEARCH_MAX_FILES = 500
+
+
+def validation_of(outcome: CheckOutcome) -> Validation:
+    verdict = outcome.verdict
+    if isinstance(verdict, Equivalent):
+        return Validation(True, "equivalent", "", outcome.prescreen_speedup)
+    if isinstance(verdict, Mismatch):
+        feedback = (
+            f"{verdict.detail} on a {verdict.source} input. Shrunk counterexample: "
+            f"{verdict.counterexample[:600]}"
+        )
+        return Validation(False, "mismatch", feedback)
+    return Validation(False, verdict_name(verdict), str(getattr(verdict, "detail", ""))[:600])
+
+
+class SandboxValidator:
+    def __init__(self, check: Callable[[Sequence[str]], list[CheckOutcome]]) -> None:
+        self._check = check
+
+    def validate(self, sources: Sequence[str]) -> list[Validation]:
+        return [validation_of(outcome) for outcome in self._check(sources)]
+
+
+class SandboxCodeRunner:
+    def __init__(self, sandbox: Sandbox, evidence: Evidence) -> None:
+        self._sandbox = sandbox
+        self._evidence = evidence
+
+    def run_calls(self, programs: Sequence[str], calls: Sequence[str]) -> list[list[CallResult]]:
+        if not programs or not calls:
+            return [[] for _ in programs]
+        result = self._sandbox.run(probe_job(self._evidence, programs, calls))
+        return read_probe(result, len(programs), len(calls))
+
+
+class ProjectSearch:
+    """Regex search over the project's Python files (read on the host; nothing is executed)."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def search(self, pattern: str, limit: int = 20) -> list[str]:
+        try:
+            regex = re.compile(pattern)
+        except re.error:
+            regex = re.compile(re.escape(pattern))
+        hits: list[str] = []
+        for path in sorted(self._root.rglob("*.py"))[:SEARCH_MAX_FILES]:
+            if any(part.startswith(".") for part in path.relative_to(self._root).parts):
+                continue
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(lines, 1):
+                if regex.search(line):
+                    hits.append(f"{path.relative_to(self._root)}:{number}: {line.strip()[:160]}")
+                    if len(hits) >= limit:
+                        return hits
+        return hits
+
+
+def past_edits(store: EditStore) -> list[PastEdit]:
+    """Accepted edits as (function before, function after) pairs, newest first."""
+    found: list[PastEdit] = []
+    for edit in store.accepted_edits()[-MAX_PAST_EDITS:][::-1]:
+        before = function_source(edit.original_source, edit.qualname)
+        after = function_source(edit.optimized_source, edit.qualname)
+        if before and after:
+            found.append(PastEdit(edit.qualname, before, after, edit.speedup))
+    return found
+
+
+def agent_context(
+    base: TargetContext,
+    sandbox: Sandbox,
+    store: EditStore,
+    evidence: Evidence,
+    check: Callable[[Sequence[str]], list[CheckOutcome]],
+) -> TargetContext:
+    return TargetContext(
+        module_source=base.module_source,
+        target_source=base.target_source,
+        profile_lines=base.profile_lines,
+        feedback=base.feedback,
+        examples=tuple(evidence.examples),
+        past_edits=past_edits(store),
+        validator=SandboxValidator(check),
+        runner=SandboxCodeRunner(sandbox, evidence),
+        search=ProjectSearch(Path(evidence.root)),
+    )
