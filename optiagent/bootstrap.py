@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import structlog
+
 from optiagent.adapters.sandbox.local import LocalSandbox
 from optiagent.adapters.store.sql import SqlEditStore
 from optiagent.agents.catalogue import CatalogueGenerator
 from optiagent.domain.errors import ConfigError
 from optiagent.ports.generator import CandidateGenerator
-from optiagent.ports.sandbox import Sandbox, SandboxLimits
+from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableError
 from optiagent.ports.store import EditStore
 from optiagent.settings import Settings
 
@@ -33,11 +35,31 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
         cpu_s=settings.sandbox.cpu_s,
         memory_mb=settings.sandbox.memory_mb,
     )
-    if chosen == "docker":
-        raise ConfigError("the docker sandbox backend is not available in this build; use --sandbox local")
-    if chosen not in ("auto", "local"):
+    if chosen not in ("auto", "docker", "local"):
         raise ConfigError(f"unknown sandbox backend {chosen!r}; choose auto, docker or local")
-    return LocalSandbox(limits=limits)
+    if chosen == "local":
+        return LocalSandbox(limits=limits)
+    from optiagent.adapters.sandbox.choose import open_sandbox
+    from optiagent.adapters.sandbox.docker_sandbox import DockerOptions
+
+    config = settings.sandbox
+    options = DockerOptions(
+        warm=config.warm,
+        pool_size=max(config.pool_size, 1),
+        max_jobs_per_container=config.max_jobs_per_container,
+        idle_s=config.idle_s,
+        cpus=config.cpus,
+        deps_dir=config.deps_dir,
+    )
+    try:
+        box, reason = open_sandbox(chosen, limits, options, build=config.build_image)
+    except SandboxUnavailableError as error:
+        raise ConfigError(
+            f"docker sandbox unavailable: {error}; start Docker or use --sandbox local"
+        ) from error
+    if reason:
+        structlog.get_logger().warning("sandbox: using the local sandbox", reason=reason)
+    return box
 
 
 def build_generators(strategies: Sequence[str]) -> dict[str, CandidateGenerator]:

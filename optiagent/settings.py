@@ -14,6 +14,14 @@ class SandboxSettings(BaseModel):
     memory_mb: int = 2048
     cpu_s: int = 120
     workers: int = 2
+    # Docker backend
+    warm: bool = True  # reuse containers (warm pool); False: one fresh container per job
+    pool_size: int = 2  # containers kept at most (and started ahead)
+    max_jobs_per_container: int = 200  # then it is replaced (also after any limit violation)
+    idle_s: float = 120.0  # idle containers are stopped after this long
+    cpus: float = 2.0  # CPU share of one container
+    build_image: bool = True  # build the image when missing (offline, ~20 s) instead of falling back
+    deps_dir: str | None = None  # `pip install --target DIR` deps of the code under test, mounted read-only
 
 
 class LLMSettings(BaseModel):

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from optiagent.bootstrap import build_generators, build_sandbox, build_store, default_database_url
 from optiagent.cli.render import RichProgress, render_report
+from optiagent.cli.sandbox_cmd import sandbox_app
 from optiagent.domain.errors import ConfigError, InputError
 from optiagent.ports.store import StoreUnavailableError
 from optiagent.services.apply import apply_report
@@ -23,6 +24,7 @@ from optiagent.settings import load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Make Python code faster, with proof.")
 db_app = typer.Typer(no_args_is_help=True, help="The history database.")
 app.add_typer(db_app, name="db")
+app.add_typer(sandbox_app, name="sandbox")
 err = Console(stderr=True)
 
 

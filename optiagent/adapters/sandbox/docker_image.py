@@ -263,6 +263,20 @@ def build_image(client: Any, force: bool = False) -> str:
     return tag
 
 
+def prune_images(client: Any, keep: str) -> list[str]:
+    """Removes optiagent-sandbox images of other recipes (in use ones stay: removal fails)."""
+    removed: list[str] = []
+    for image in client.images.list(name=IMAGE_REPOSITORY):
+        for tag in image.tags:
+            if tag != keep and tag.startswith(f"{IMAGE_REPOSITORY}:"):
+                try:
+                    client.images.remove(tag)
+                except Exception:  # used by a container
+                    continue
+                removed.append(tag)
+    return removed
+
+
 def main(argv: list[str]) -> int:
     import docker
 
