@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from optiagent.agents.analysis import analyse
+from optiagent.agents.analysis import Problem, analyse
 from optiagent.agents.llm import LLMSession
 from optiagent.agents.strategies.base import Draft, Strategy, Work, draft_from
 from optiagent.domain.candidates import Candidate
@@ -48,6 +48,7 @@ class AgentRun:
     session: LLMSession
     strategy: Strategy
     settings: AgentSettings = field(default_factory=AgentSettings)
+    problem: Problem | None = None  # a ready problem statement (synthesis); else analysed from the context
 
 
 class AgentState(TypedDict, total=False):
@@ -86,7 +87,7 @@ def _guarded(step: Callable[[AgentState], Update]) -> Node:
 
 def analyse_node(state: AgentState) -> Update:
     run = state["run"]
-    problem = analyse(run.target, run.context)
+    problem = run.problem or analyse(run.target, run.context)
     work = Work(run.target, run.context, run.session, problem)
     return {
         "work": work,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from dataclasses import dataclass
 
 from optiagent.rewrite.locate import function_source
@@ -115,7 +116,7 @@ def parse_function_code(code: str, name: str) -> ParsedCode:
 
 
 def _parameters(function: str) -> list[str]:
-    node = ast.parse(function.strip() if not function[:1].isspace() else _dedent(function)).body[0]
+    node = ast.parse(_dedent(function)).body[0]
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     args = node.args
     names = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
@@ -125,8 +126,6 @@ def _parameters(function: str) -> list[str]:
 
 
 def _dedent(text: str) -> str:
-    import textwrap
-
     return textwrap.dedent(text)
 
 
@@ -178,3 +177,43 @@ def draft_module(module_source: str, qualname: str, answer: str) -> str:
     """Model answer -> full new module text, or DraftError saying why not."""
     parsed = parse_function_code(first_code(answer), qualname.split(".")[-1])
     return splice_draft(module_source, qualname, parsed)
+
+
+def _docstring_span(function: str) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Expr | None]:
+    node = ast.parse(function).body[0]
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    first = node.body[0]
+    is_doc = (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
+    return node, first if is_doc and isinstance(first, ast.Expr) else None
+
+
+def restore_docstring(function: str, original: str) -> str:
+    """`function` with the docstring of `original` (FunCoder keeps the requirement it was given)."""
+    try:
+        _, source_doc = _docstring_span(_dedent(original))
+        node, doc = _docstring_span(function)
+    except (SyntaxError, IndexError, AssertionError):
+        return function
+    if source_doc is None or source_doc.end_lineno is None:
+        return function
+    doc_lines = _dedent(original).splitlines()[source_doc.lineno - 1 : source_doc.end_lineno]
+    lines = function.splitlines()
+    body_indent = " " * node.body[0].col_offset
+    source_indent = " " * source_doc.col_offset
+    replacement = [
+        body_indent + line.removeprefix(source_indent) if line.strip() else "" for line in doc_lines
+    ]
+    if doc is not None and doc.end_lineno is not None:
+        lines[doc.lineno - 1 : doc.end_lineno] = replacement
+    else:
+        lines[node.body[0].lineno - 1 : node.body[0].lineno - 1] = replacement
+    result = "\n".join(lines) + "\n"
+    try:
+        ast.parse(result)
+    except SyntaxError:
+        return function
+    return result

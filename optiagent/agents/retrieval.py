@@ -54,8 +54,19 @@ def similarity(a: str, b: str) -> float:
 
 
 def similar_edits(code: str, edits: Sequence[PastEdit], k: int = 2, floor: float = 0.2) -> list[PastEdit]:
-    """The k accepted edits whose original code is most like `code` (at least `floor` alike)."""
-    scored = sorted(((similarity(code, e.original), i) for i, e in enumerate(edits)), reverse=True)
+    """The k accepted edits whose original code is most like `code` (at least `floor` alike).
+
+    An edit of this very code is left out: re-running a target must send the same prompts (so the
+    completion cache answers them), and the pipeline finds that edit again anyway.
+    """
+    scored = sorted(
+        (
+            (similarity(code, e.original), i)
+            for i, e in enumerate(edits)
+            if e.original.strip() != code.strip()
+        ),
+        reverse=True,
+    )
     return [edits[i] for score, i in scored[:k] if score >= floor]
 
 

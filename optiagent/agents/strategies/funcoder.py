@@ -20,6 +20,7 @@ from optiagent.agents.parsing import (
     code_lines,
     first_code,
     parse_function_code,
+    restore_docstring,
     splice_draft,
 )
 from optiagent.agents.strategies.base import Draft, Work
@@ -109,6 +110,7 @@ class FunCoderStrategy:
         if not plan.first:
             return [Draft(self.name, "", None, "the divide step gave no usable implementation of the target")]
         self._conquer(work, plan, is_root=True)
+        plan.final = [restore_docstring(version, work.context.target_source) for version in plan.final]
         drafts: list[Draft] = []
         helpers = self._helper_sources(plan)
         for index, function in enumerate(plan.final[: self.max_drafts]):
