@@ -7,7 +7,7 @@ function are checked in one sandbox job by the real verifier; a mutant judged eq
 survives. Survivors are re-checked with a much larger search, and those still surviving are
 reported as suspected equivalent mutants.
 
-    python benchmarks/mutation_kill.py --json out.json [--limit-functions 5] [--examples]
+    python benchmarks/mutation_kill.py --json out.json [--limit-functions 5] [--no-examples]
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ CORPUS = HERE / "corpus"
 EXAMPLES = HERE.parent / "examples"
 BATCH = 30
 
-NORMAL = CheckSettings(max_examples=100, stress=False, parallel=1)
-BIG = CheckSettings(max_examples=2000, stress=False, budget_s=60, candidate_budget_s=60, parallel=1)
+# Functional hashing is off: every mutant is judged on its own search, never by a twin's verdict.
+NORMAL = CheckSettings(max_examples=100, stress=False, parallel=1, functional_hashing=False)
+BIG = CheckSettings(
+    max_examples=1000, stress=False, budget_s=40, candidate_budget_s=30, parallel=1, functional_hashing=False
+)
 
 BINOP_SWAPS: dict[type[ast.operator], tuple[type[ast.operator], ...]] = {
     ast.Add: (ast.Sub,),
@@ -385,7 +388,12 @@ def check(
     return outcomes
 
 
-def run(targets: Sequence[FunctionTarget], console: Console) -> dict[str, Any]:
+def run(
+    targets: Sequence[FunctionTarget],
+    console: Console,
+    survivors_path: Path | None = None,
+    big_search: bool = True,
+) -> dict[str, Any]:
     box = LocalSandbox()
     started = time.monotonic()
     work: list[tuple[FunctionTarget, list[Mutant]]] = []
@@ -422,6 +430,19 @@ def run(targets: Sequence[FunctionTarget], console: Console) -> dict[str, Any]:
             )
 
     console.print(f"big search on {sum(len(ms) for _, ms in survivors)} survivors")
+    if survivors_path is not None:
+        survivors_path.write_text(
+            json.dumps(
+                [
+                    {"group": t.group, "function": m.function, "mutation": m.description, "diff": m.diff}
+                    for t, ms in survivors
+                    for m in ms
+                ],
+                indent=1,
+            )
+        )
+    if not big_search:
+        survivors = []
     suspected: list[dict[str, str]] = []
     with ThreadPoolExecutor(2) as pool:
         big = [(t, ms, pool.submit(check, box, t, ms, BIG)) for t, ms in survivors]
@@ -490,11 +511,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--json", type=Path, help="write the summary here")
     parser.add_argument("--limit-functions", type=int, default=None, help="only the first N functions")
-    parser.add_argument("--examples", action="store_true", help="also mutate examples/*/ex_*.py functions")
+    parser.add_argument(
+        "--no-examples", action="store_true", help="only the corpus, not examples/*/ex_*.py functions"
+    )
+    parser.add_argument("--survivors", type=Path, help="write the mutants the normal search missed here")
+    parser.add_argument(
+        "--no-big-search", action="store_true", help="skip the large search (survivors count as alive)"
+    )
     parser.add_argument("--list", action="store_true", help="only print mutant counts per function")
     args = parser.parse_args(argv)
     console = Console()
-    targets = discover(args.examples)
+    targets = discover(not args.no_examples)
     if args.limit_functions is not None:
         targets = targets[: args.limit_functions]
     if args.list:
@@ -503,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             count = len(mutants_of(source, target.module_name, target.qualname))
             console.print(f"{target.group}.{target.qualname}: {count}")
         return
-    summary = run(targets, console)
+    summary = run(targets, console, args.survivors, not args.no_big_search)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
 

@@ -76,20 +76,44 @@ def _explanations(rules: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _proof(evidence: dict[str, object]) -> str:
+    """One dim line: what the edit was checked on, and how its time scales against the original's."""
+    checked = evidence.get("inputs_checked")
+    parts = []
+    if isinstance(checked, dict) and checked:
+        parts.append("checked " + ", ".join(f"{n} {source}" for source, n in sorted(checked.items())))
+    if evidence.get("verdict_from_cache"):
+        parts.append("verdict from cache")
+    if evidence.get("largest_input_size"):
+        parts.append(f"largest input {evidence['largest_input_size']}")
+    before, after = evidence.get("original_time_exponent"), evidence.get("candidate_time_exponent")
+    if isinstance(before, float) and isinstance(after, float):
+        parts.append(f"time ~n^{before:.1f} -> n^{after:.1f}")
+    return f"\n[dim]{'; '.join(parts)}" if parts else ""
+
+
 def render_report(console: Console, report: Report, show_diffs: bool) -> None:
     table = Table(title=f"optiagent run {report.run_id[:8]} (sandbox: {report.sandbox})")
-    for column in ("target", "status", "speedup", "95% CI", "cands", "why"):
+    for column in ("target", "status", "speedup", "95% CI", "cands", "s", "why"):
         table.add_column(column, overflow="fold")
     for target in report.targets:
         ci = f"{target.ci[0]:.2f}-{target.ci[1]:.2f}" if target.ci else ""
         speed = f"{target.speedup:.2f}x" if target.speedup else ""
-        why = _explanations(target.rules) if target.status is TargetStatus.IMPROVED else target.reason[:160]
+        if target.status is TargetStatus.IMPROVED:
+            why = _explanations(target.rules) + _proof(target.evidence)
+        else:
+            why = target.reason[:160]
+        why += "".join(f"\n[dim]{note}" for note in target.notes)
+        cands = str(target.candidates)
+        if target.cache_hits or target.functional_duplicates:
+            cands += f" ({target.cache_hits} cached, {target.functional_duplicates} dup)"
         table.add_row(
             f"{target.file}::{target.qualname}",
             f"[{_STYLE[target.status]}]{target.status.value}",
             speed,
             ci,
-            str(target.candidates),
+            cands,
+            f"{target.wall_seconds:.0f}",
             why,
         )
     console.print(table)

@@ -33,6 +33,10 @@ class TargetReport:
     diff: str | None = None
     applied: bool = False
     evidence: dict[str, Any] = field(default_factory=dict)
+    wall_seconds: float = 0.0  # this target's own time, from generation to the recorded verdict
+    cache_hits: int = 0  # candidates whose verdict came from the verdict cache
+    functional_duplicates: int = 0  # candidates with an earlier candidate's fingerprint
+    notes: list[str] = field(default_factory=list)  # e.g. what could not be inferred for inputs
     # internal, not in the JSON: the full new text of the file for apply
     new_source: str | None = field(default=None, repr=False)
     original_hash: str | None = field(default=None, repr=False)

@@ -6,13 +6,18 @@ hypothesis {max_examples, call_timeout_s}, stress {enabled, low_s, high_s, max_f
 call_timeout_s, budget_s, parallel, bench_inputs_out.
 
 The original's work (determinism runs, Hypothesis examples, stress escalation) is done once in a
-warm pass; then each candidate is checked in a forked child, so a candidate that crashes, hangs or
-exits takes only itself down. The result file holds one verdict per candidate, in order.
+warm pass. Then every candidate is fingerprinted on a few probe inputs (fingerprint.py), and one
+candidate per class of equal fingerprints is checked in full; the others are reported as
+duplicates of it. Candidates listed in `verified` (known equivalent on this input set, from the
+host's verdict cache) only get their first timing. Each candidate runs in a forked child, so one
+that crashes, hangs or exits takes only itself down. The result file holds one verdict per
+candidate, in order, plus what the warm pass found (`shared`).
 """
 
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import math
 import os
@@ -26,6 +31,7 @@ from typing import Any
 
 from .caches import clear_caches
 from .differential import CandidateTooSlow, Differential, Mismatch, OriginalRuns
+from .fingerprint import fingerprint, probe_calls
 from .inputs import CapturedCall, load_captured, scale_call, shrink_call
 from .loading import read_text
 from .outcome import run_call
@@ -63,20 +69,42 @@ def escalate(
         if len(points) == 1 and points[0][1] > _BENCH_CEILING_S:
             shrunk = _shrink_for_benchmark(diff, seed, points[0][1])
             if shrunk is not None:
+                shrunk[1]["size"] = input_size(shrunk[0], diff.method)
                 found.append(shrunk)
             continue
         if points and points[-1][1] > high and len(points) > 1:
             points.pop()  # overshot the band: the previous size is the stress input
         if points and points[-1][0] > 1:
             chosen_factor, seconds = points[-1]
-            recipe = {
-                "index": index,
-                "factor": chosen_factor,
-                "seconds": seconds,
-                "exponent": scaling_exponent(points),
-            }
-            found.append((scale_call(seed, chosen_factor, seed=index, skip_first=diff.method), recipe))
+            grown = scale_call(seed, chosen_factor, seed=index, skip_first=diff.method)
+            recipe: dict[str, Any] = {"index": index, "factor": chosen_factor, "seconds": seconds}
+            scaling = scaling_points(
+                diff.f_original, diff.original, lambda c: c.args, seed, recipe, diff.method, chosen_factor
+            )
+            recipe.update(
+                exponent=scaling_exponent(scaling, shortest_s=2e-4),
+                scaling=scaling,
+                size=input_size(grown, diff.method),
+            )
+            found.append((grown, recipe))
     return found
+
+
+def input_size(call: CapturedCall, method: bool) -> int:
+    """The largest argument's size: a container's length, a string's length, an int's value."""
+    values = list(call.args[1:] if method else call.args) + list(call.kwargs.values())
+    sizes = [0]
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            sizes.append(abs(value))
+        elif hasattr(value, "__len__"):
+            try:
+                sizes.append(len(value))
+            except TypeError:
+                pass
+    return max(sizes)
 
 
 def has_scalable_arguments(call: CapturedCall, method: bool) -> bool:
@@ -108,13 +136,19 @@ def _shrink_for_benchmark(
     return None
 
 
-def scaling_exponent(points: list[tuple[int, float]]) -> float | None:
-    """How the original's time grows with input size (t ~ n^k), from the two largest sizes."""
-    usable = [(f, t) for f, t in points if t > 0.002]
+def scaling_exponent(points: list[tuple[int, float]], shortest_s: float = 0.002) -> float | None:
+    """How time grows with input size (t ~ n^k): the least-squares slope of log t over log n,
+    on the points long enough to time."""
+    usable = [(math.log(f), math.log(t)) for f, t in points if t > shortest_s]
     if len(usable) < 2:
         return None
-    (f1, t1), (f2, t2) = usable[-2], usable[-1]
-    return round(math.log(t2 / t1) / math.log(f2 / f1), 2)
+    mean_x = sum(x for x, _ in usable) / len(usable)
+    mean_y = sum(y for _, y in usable) / len(usable)
+    spread = sum((x - mean_x) ** 2 for x, _ in usable)
+    if spread == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in usable) / spread
+    return round(slope, 2)
 
 
 def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
@@ -180,34 +214,148 @@ def _check_candidate(
         "checked": dict(diff.checked),
         "stress": shared["recipes"],
         "note": shared["note"],
-        "slowest_original_s": diff.slowest_original_s,
+        "slowest": {
+            "source": diff.slowest_source,
+            "original_s": diff.slowest_original_s,
+            "candidate_s": diff.slowest_candidate_s,
+        },
+        "candidate_scaling": (scaling := candidate_scaling(diff, shared)),
+        "candidate_exponent": scaling_exponent(scaling, shortest_s=2e-4),
         "prescreen_speedup": prescreen(diff, shared["bench_calls"]),
+        "original_bench_s": diff.original_bench_s,
     }
 
 
-def _child(job: dict[str, Any], runs: OriginalRuns, index: int, shared: dict[str, Any]) -> None:
+def _prescreen_only(
+    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
+) -> dict[str, Any]:
+    """A candidate the host already knows equivalent on this input set: only its first timing."""
+    diff = Differential(job, runs, source, budget_s=float(job.get("candidate_budget_s", 8.0)))
+    return {
+        "verdict": "equivalent",
+        "checked": {},
+        "from_cache": True,
+        "stress": shared["recipes"],
+        "note": shared["note"],
+        "prescreen_speedup": prescreen(diff, shared["bench_calls"]),
+        "original_bench_s": diff.original_bench_s,
+    }
+
+
+def _fingerprint_candidate(
+    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
+) -> dict[str, Any]:
+    diff = Differential(job, runs, source)
+    if diff.f_candidate is None or diff.candidate is None:
+        return {"fingerprint": None}
+    calls = [(diff.candidate_args(call), call.kwargs) for call in shared["probes"]]
+    return {"fingerprint": fingerprint(diff.f_candidate, diff.candidate, calls) if calls else None}
+
+
+def candidate_scaling(diff: Differential, shared: dict[str, Any]) -> list[tuple[int, float]]:
+    """How the candidate's time grows on the seed the original's exponent came from: sizes double
+    from a quarter of the original's stress size until a call takes 10 ms (or 3 s are spent)."""
+    recipes = [r for r in shared["recipes"] if r.get("exponent") is not None]
+    if not recipes or diff.f_candidate is None or diff.candidate is None:
+        return []
+    recipe = recipes[0]
+    seed: CapturedCall = shared["seeds"][int(recipe["index"])]
+    chosen = int(recipe["factor"])
+    return scaling_points(
+        diff.f_candidate, diff.candidate, diff.candidate_args, seed, recipe, diff.method, chosen * 64
+    )
+
+
+def scaling_points(
+    function: Callable[..., Any],
+    module: types.ModuleType,
+    args_of: Callable[[CapturedCall], tuple[Any, ...]],
+    seed: CapturedCall,
+    recipe: dict[str, Any],
+    method: bool,
+    max_factor: int,
+) -> list[tuple[int, float]]:
+    """(factor, CPU seconds per call) from a quarter of the recipe's factor, doubling until a call
+    takes 10 ms at or past the recipe's factor, `max_factor` or 3 s."""
+    chosen, index = int(recipe["factor"]), int(recipe["index"])
+    factor = max(1, chosen // 4)
+    deadline = time.perf_counter() + 3.0
+    points: list[tuple[int, float]] = []
+    while factor <= max_factor and time.perf_counter() < deadline:
+        grown = scale_call(seed, factor, seed=index, skip_first=method)
+        elapsed = _cpu_per_call(function, module, args_of, grown, deadline)
+        if elapsed is None:
+            break
+        points.append((factor, elapsed))
+        if factor >= chosen and elapsed >= 0.01:
+            break
+        factor *= 2
+    return points
+
+
+def _cpu_per_call(
+    function: Callable[..., Any],
+    module: types.ModuleType,
+    args_of: Callable[[CapturedCall], tuple[Any, ...]],
+    call: CapturedCall,
+    deadline: float,
+) -> float | None:
+    """Mean CPU seconds per call, over as many calls as 30 ms of CPU take (at most 200); None on
+    failure. CPU time, not wall time: a busy machine deschedules the process for whole slices;
+    and the CPU clock may tick coarsely (4 ms), so short calls are repeated."""
+    total, count = 0.0, 0
+    while total < 0.03 and count < 200 and time.perf_counter() < deadline:
+        args, kwargs = copy.deepcopy((args_of(call), call.kwargs))
+        clear_caches(module)
+        gc.disable()
+        try:
+            started = time.process_time()
+            with time_limit(max(deadline - time.perf_counter(), 0.05)):
+                function(*args, **kwargs)
+            total += time.process_time() - started
+            count += 1
+        except (CallTimeout, MemoryError):
+            break
+        except Exception:
+            return None
+        finally:
+            gc.enable()
+    return total / count if count and total > 0 else None
+
+
+Worker = Callable[[dict[str, Any], OriginalRuns, str, dict[str, Any]], dict[str, Any]]
+
+
+def _child(job: dict[str, Any], runs: OriginalRuns, index: int, shared: dict[str, Any], work: Worker) -> None:
     path = Path(f"candidate-result-{index}.json")
     try:
-        result = _check_candidate(job, runs, read_text(job["candidate_files"][index]), shared)
+        result = work(job, runs, read_text(job["candidate_files"][index]), shared)
     except BaseException as error:  # the candidate failed to load or broke the harness
         result = {"verdict": "crashed", "detail": f"{type(error).__name__}: {error}"[:2000]}
     path.write_text(json.dumps(result, default=repr))
 
 
-def _run_children(job: dict[str, Any], runs: OriginalRuns, shared: dict[str, Any]) -> list[dict[str, Any]]:
-    count = len(job["candidate_files"])
-    wall = float(job.get("candidate_budget_s", 8.0)) * 3 + 30
+def _run_children(
+    job: dict[str, Any],
+    runs: OriginalRuns,
+    shared: dict[str, Any],
+    indices: list[int],
+    work: Worker,
+    wall: float,
+) -> dict[int, dict[str, Any]]:
+    """`work` for each candidate index in a forked child, `parallel` at a time, `wall` s each."""
     parallel = max(1, int(job.get("parallel", 2)))
-    results: list[dict[str, Any] | None] = [None] * count
+    results: dict[int, dict[str, Any]] = {}
     running: dict[int, tuple[int, float]] = {}  # pid -> (index, started)
-    pending = list(range(count))
+    pending = list(indices)
     while pending or running:
         while pending and len(running) < parallel:
             index = pending.pop(0)
+            Path(f"candidate-result-{index}.json").unlink(missing_ok=True)
             pid = os.fork()
             if pid == 0:
                 try:
-                    _child(job, runs, index, shared)
+                    _child(job, runs, index, shared, work)
                 finally:
                     os._exit(0)
             running[pid] = (index, time.monotonic())
@@ -220,7 +368,39 @@ def _run_children(job: dict[str, Any], runs: OriginalRuns, shared: dict[str, Any
             continue
         index, started = running.pop(pid)
         results[index] = _collect(index, status, time.monotonic() - started, wall)
-    return [r if r is not None else {"verdict": "crashed", "detail": "no result"} for r in results]
+    return results
+
+
+def _check_classes(job: dict[str, Any], runs: OriginalRuns, shared: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fingerprint every candidate, then fully check one per class of equal fingerprints."""
+    count = len(job["candidate_files"])
+    verified = {int(i) for i in job.get("verified", [])}
+    hashed = list(range(count)) if job.get("functional_hashing", True) else []
+    prints = _run_children(job, runs, shared, hashed, _fingerprint_candidate, 30.0)
+    results: dict[int, dict[str, Any]] = {}
+    representative: dict[str, int] = {}
+    to_check: list[int] = []
+    for index in range(count):
+        entry = prints.get(index, {})
+        if "verdict" in entry:  # it could not even load or run the probes
+            results[index] = entry
+            continue
+        print_ = entry.get("fingerprint")
+        if print_ is not None and print_ in representative:
+            first = representative[print_]
+            results[index] = {"verdict": "duplicate", "same_as": first, "fingerprint": print_}
+            continue
+        if print_ is not None:
+            representative[print_] = index
+        to_check.append(index)
+    wall = float(job.get("candidate_budget_s", 8.0)) * 3 + 30
+    full = [i for i in to_check if i not in verified]
+    results.update(_run_children(job, runs, shared, full, _check_candidate, wall))
+    quick = [i for i in to_check if i in verified]
+    results.update(_run_children(job, runs, shared, quick, _prescreen_only, wall))
+    for index in to_check:
+        results.get(index, {})["fingerprint"] = prints.get(index, {}).get("fingerprint")
+    return [results.get(i) or {"verdict": "crashed", "detail": "no result"} for i in range(count)]
 
 
 def _collect(index: int, status: int, elapsed: float, wall: float) -> dict[str, Any]:
@@ -256,11 +436,21 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
         detail = shared["note"] or "no inputs could be produced"
         return _same_for_all(job, {"verdict": "no_inputs", "checked": {}, "detail": detail})
     shared["bench_calls"] = benchmark_calls(shared)
+    shared["probes"] = probe_calls(shared["captured"], job.get("_generated_seeds", []))
     write_bench_inputs(job, shared["bench_calls"])
-    results = _run_children(job, runs, shared)
+    results = _check_classes(job, runs, shared)
     for result in results:
         result["mutates_arguments"] = runs.mutates
-    return {"results": results}
+    return {
+        "results": results,
+        "shared": {
+            "status": "ok",
+            "stress": shared["recipes"],
+            "note": shared["note"],
+            "mutates_arguments": runs.mutates,
+            "checked_by_original": dict(warm.checked),
+        },
+    }
 
 
 def benchmark_calls(shared: dict[str, Any]) -> list[CapturedCall]:
@@ -275,7 +465,8 @@ def benchmark_calls(shared: dict[str, Any]) -> list[CapturedCall]:
 
 
 def _same_for_all(job: dict[str, Any], verdict: dict[str, Any]) -> dict[str, Any]:
-    return {"results": [dict(verdict) for _ in job["candidate_files"]]}
+    shared = {"status": verdict["verdict"], "detail": verdict["detail"]}
+    return {"results": [dict(verdict) for _ in job["candidate_files"]], "shared": shared}
 
 
 def prescreen(diff: Differential, calls: list[CapturedCall]) -> float | None:

@@ -171,6 +171,8 @@ class Differential:
         self.call_timeout = float(job.get("call_timeout_s", 5.0))
         self.checked: Counter[str] = Counter()
         self.slowest_original_s = 0.0
+        self.slowest_candidate_s: float | None = None
+        self.slowest_source = ""
         self.original_bench_s: float | None = None  # one in-process pass over the benchmark inputs
         budget = budget_s if budget_s is not None else float(job.get("budget_s", 20.0))
         self.deadline = time.perf_counter() + budget
@@ -205,8 +207,10 @@ class Differential:
                 self.candidate_state.reset()
             allowed = max(limit, elapsed * 20 + 1.0)
             try:
+                started = time.perf_counter()
                 with time_limit(allowed):
                     mine = run_call(self.f_candidate, self.candidate_args(call), call.kwargs)
+                candidate_elapsed: float | None = time.perf_counter() - started
             except CallTimeout:
                 raise CandidateTooSlow(
                     f"candidate exceeded {allowed:.1f}s on {source} input {render_call(call)}"
@@ -224,8 +228,12 @@ class Differential:
                 difference = f"module-global state differs after the call ({names})"
             if difference is not None:
                 raise Mismatch(source, render_call(call), difference)
+        else:
+            candidate_elapsed = None
         self.checked[source] += 1
-        self.slowest_original_s = max(self.slowest_original_s, elapsed)
+        if elapsed >= self.slowest_original_s:
+            self.slowest_original_s, self.slowest_candidate_s = elapsed, candidate_elapsed
+            self.slowest_source = source
         return True
 
     def compare_expression(self, expression: str) -> None:

@@ -361,13 +361,22 @@ def _import(shape: Shape) -> Any:
 # --- generating values of an annotation --------------------------------------------------------
 
 
+SMALL_LEN = 6
+SMALL_TEXT = "aAb1 "
+
+
 def strategy_for_annotation(
-    annotation: object, max_len: int = MAX_GENERATED_LEN
+    annotation: object, max_len: int = MAX_GENERATED_LEN, small: bool = False
 ) -> SearchStrategy[Any] | None:
     """A bounded strategy for a resolved type annotation, or None when the type is opaque
-    (Any, object, callables, plain classes, unresolved string annotations)."""
+    (Any, object, callables, plain classes, unresolved string annotations).
+
+    `small` draws from a tiny universe (ints -3..9, a 5-letter alphabet, at most 6 elements):
+    values then collide across arguments, so a key is found in a dict, a substring occurs in a
+    text, a target sum is reachable and palindromes appear, which random wide values rarely do.
+    """
     try:
-        strategy = _annotation_strategy(annotation, max_len)
+        strategy = _annotation_strategy(annotation, SMALL_LEN if small else max_len, small)
         if strategy is not None:
             strategy.validate()
         return strategy
@@ -375,7 +384,7 @@ def strategy_for_annotation(
         return None
 
 
-def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any] | None:
+def _annotation_strategy(annotation: object, max_len: int, small: bool = False) -> SearchStrategy[Any] | None:
     import collections.abc as abc
     import decimal
     import fractions
@@ -385,7 +394,7 @@ def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any
     from hypothesis import strategies as st
 
     def sub(arg: object) -> SearchStrategy[Any]:
-        found = _annotation_strategy(arg, max_len)
+        found = _annotation_strategy(arg, max_len, small)
         if found is None:
             raise LookupError(f"cannot generate {arg!r}")
         return found
@@ -394,15 +403,24 @@ def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any
     if annotation in (None, type(None)):
         return st.none()
     if annotation is int:
+        if small:
+            return st.integers(-3, 9)
         # Half small values: sizes, indices and recursion depths live there (and stay fast);
         # half anywhere, for breadth.
         return st.one_of(st.integers(-32, 64), st.integers())
+    if annotation is float and small:
+        return st.one_of(st.integers(-3, 9).map(float), st.sampled_from([0.5, -0.5, 1e-9, 2.5]))
     if annotation in (float, bool, complex, decimal.Decimal, fractions.Fraction):
         return st.from_type(typing.cast(type, annotation))
     if annotation is str:
-        return st.text(max_size=max_len)
+        return st.text(alphabet=SMALL_TEXT, max_size=max_len) if small else st.text(max_size=max_len)
     if annotation in (bytes, bytearray):
-        return st.binary(max_size=max_len).map(bytearray if annotation is bytearray else bytes)
+        raw = (
+            st.binary(max_size=max_len)
+            if not small
+            else st.lists(st.sampled_from(b"ab\x00"), max_size=max_len).map(bytes)
+        )
+        return raw.map(bytearray if annotation is bytearray else bytes)
     if origin is typing.Literal:
         return st.sampled_from(args)
     if origin in (typing.Union, types.UnionType):
@@ -416,6 +434,8 @@ def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any
             else st.lists(st.integers(), max_size=max_len).map(tuple)
         )
     container = origin or annotation
+    if _is_ndarray(container):
+        return _ndarray_strategy(args, max_len, small)
     elements = [sub(arg) for arg in args] or [st.integers(), st.integers()]
     lists = {list, abc.Sequence, abc.MutableSequence, abc.Iterable, abc.Collection}
     sets = {set, abc.Set, abc.MutableSet}
@@ -427,16 +447,28 @@ def _annotation_strategy(annotation: object, max_len: int) -> SearchStrategy[Any
         return st.lists(elements[0], max_size=max_len).map(deque)
     if container in (dict, abc.Mapping, abc.MutableMapping):
         return st.dictionaries(elements[0], elements[-1], max_size=max_len)
-    return _class_strategy(annotation, max_len)
+    return _class_strategy(annotation, max_len, small)
 
 
-def _class_strategy(annotation: object, max_len: int) -> SearchStrategy[Any] | None:
+def _class_strategy(annotation: object, max_len: int, small: bool) -> SearchStrategy[Any] | None:
     import typing
 
     from hypothesis import strategies as st
 
     if not isinstance(annotation, type):
         return None
+    if typing.is_typeddict(annotation):
+        hints = typing.get_type_hints(annotation)
+        required = set(getattr(annotation, "__required_keys__", hints))
+        values: dict[str, SearchStrategy[Any]] = {}
+        for name, hint in hints.items():
+            value = _annotation_strategy(hint, max_len, small)
+            if value is None:
+                return None
+            values[name] = value
+        mandatory = {k: v for k, v in values.items() if k in required}
+        optional = {k: v for k, v in values.items() if k not in required}
+        return st.fixed_dictionaries(mandatory, optional=optional)
     if issubclass(annotation, enum.Enum):
         return st.sampled_from(list(annotation))
     if dataclasses.is_dataclass(annotation) or (
@@ -448,7 +480,39 @@ def _class_strategy(annotation: object, max_len: int) -> SearchStrategy[Any] | N
             if dataclasses.is_dataclass(annotation)
             else list(getattr(annotation, "_fields", ()))
         )
-        fields = {name: _annotation_strategy(hints.get(name, typing.Any), max_len) for name in names}
+        fields = {name: _annotation_strategy(hints.get(name, typing.Any), max_len, small) for name in names}
         present = {name: field for name, field in fields.items() if field is not None}
         return st.builds(annotation, **present) if len(present) == len(fields) else None
     return None
+
+
+def _is_ndarray(annotation: object) -> bool:
+    return (
+        getattr(annotation, "__module__", "") == "numpy" and getattr(annotation, "__name__", "") == "ndarray"
+    )
+
+
+def _ndarray_strategy(args: tuple[Any, ...], max_len: int, small: bool) -> SearchStrategy[Any]:
+    """1-D arrays of the annotated dtype (NDArray[np.int64] and the like), float64 when unsaid."""
+    import typing
+
+    import numpy as np
+    from hypothesis.extra import numpy as hnp
+
+    dtype = np.dtype(np.float64)
+    for arg in args:  # NDArray[X] is ndarray[Any, dtype[X]]
+        inner = typing.get_args(arg)
+        if inner:
+            try:
+                dtype = np.dtype(inner[0])
+            except TypeError:
+                pass
+    if dtype.kind in "iu":
+        elements: Any = hnp.from_dtype(
+            dtype, min_value=-3 if small and dtype.kind == "i" else None, max_value=9 if small else None
+        )
+    elif dtype.kind == "f":
+        elements = hnp.from_dtype(dtype, allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)
+    else:
+        elements = hnp.from_dtype(dtype)
+    return hnp.arrays(dtype, hnp.array_shapes(max_dims=1, min_side=0, max_side=max_len), elements=elements)

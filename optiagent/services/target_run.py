@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from optiagent.domain.candidates import Budget, Candidate
 from optiagent.domain.edits import diff_size, unified_diff
 from optiagent.domain.history import (
     AcceptedEdit,
+    CachedVerdict,
     CandidateRecord,
     MeasurementRecord,
     TargetRecord,
@@ -21,16 +24,21 @@ from optiagent.domain.history import (
 from optiagent.domain.measurement import Accepted, Measurement, decide
 from optiagent.domain.report import TargetReport, TargetStatus, choose_best
 from optiagent.domain.targets import Target
-from optiagent.domain.verdicts import Equivalent, Mismatch, Nondeterministic, verdict_name
+from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch, Nondeterministic, verdict_name
 from optiagent.ports.generator import CandidateGenerator, TargetContext
+from optiagent.ports.llm import ProviderUnavailableError
 from optiagent.ports.sandbox import Sandbox
 from optiagent.ports.store import EditStore
 from optiagent.rewrite.locate import function_source
 from optiagent.rewrite.normalize import normalize_source
+from optiagent.services.agent_ports import agent_context
 from optiagent.services.benchmarking import BenchmarkFailed, BenchmarkSettings, measure_speedup
 from optiagent.services.requests import ProgressListener
+from optiagent.services.verdict_cache import cache_key, cached_outcome, entry_for, input_set_hash
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
 from optiagent.verify.verdicts import CheckOutcome, read_checks
+
+PROVIDER_OUTAGE = "LLM provider unavailable after retries"
 
 
 @dataclass(frozen=True)
@@ -80,12 +88,22 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
         if job.target.qualname != "<program>"
         else job.source,
     )
+    if job.target.qualname != "<program>" and any(name != "catalogue" for name in services.generators):
+        context = agent_context(  # LLM agents validate and probe in the sandbox while they work
+            context,
+            services.sandbox,
+            services.store,
+            job.evidence,
+            lambda sources: _check_all(services, job, [Candidate(s, "agent") for s in sources]),
+        )
     seen = {_safe_normalize(job.source)}
     unique: list[Candidate] = []
     problems: list[str] = []
     for name, generator in services.generators.items():
         try:
             proposed = generator.propose(job.target, context, Budget(max_candidates=6))
+        except ProviderUnavailableError as error:  # retried by the adapter already
+            problems.append(f"{name}: {PROVIDER_OUTAGE} ({type(error).__name__}: {error})")
         except Exception as error:  # one strategy failing must not sink the target
             problems.append(f"{name}: {type(error).__name__}: {error}")
             continue
@@ -98,26 +116,78 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
 
 
 def _check_all(services: Services, job: TargetJob, candidates: Sequence[Candidate]) -> list[CheckOutcome]:
-    sources = [candidate.source for candidate in candidates]
-    result = services.sandbox.run(check_job(job.target, job.evidence, sources, services.check))
-    return read_checks(result, len(candidates))
+    """Verdicts for every candidate: from the verdict cache where known, else from one sandbox job."""
+    inputs_hash = input_set_hash(job.target.key, job.evidence, services.check)
+    keys = [cache_key(job.target.key, c.source, inputs_hash) for c in candidates]
+    outcomes: list[CheckOutcome | None] = [None] * len(candidates)
+    to_run: list[int] = []
+    verified: list[int] = []  # positions within to_run
+    known: dict[int, CachedVerdict] = {}
+    for index, key in enumerate(keys):
+        entry = services.store.get_cached_verdict(key)
+        rejected = cached_outcome(entry) if entry is not None else None
+        if rejected is not None:
+            outcomes[index] = rejected
+            continue
+        if entry is not None and entry.verdict == "equivalent":
+            known[index] = entry
+            verified.append(len(to_run))
+        to_run.append(index)
+    if to_run:
+        sources = [candidates[i].source for i in to_run]
+        job_spec = check_job(job.target, job.evidence, sources, services.check, verified)
+        for index, outcome in zip(
+            to_run, read_checks(services.sandbox.run(job_spec), len(to_run)), strict=True
+        ):
+            entry = known.get(index)
+            if entry is not None and isinstance(outcome.verdict, Equivalent):
+                outcome = dataclasses.replace(outcome, verdict=Equivalent(checked=dict(entry.checked)))
+            outcomes[index] = outcome
+            fresh = entry_for(keys[index], outcome)
+            if fresh is not None:
+                services.store.put_cached_verdict(fresh)
+    return [o if o is not None else CheckOutcome(Crashed("no verdict")) for o in outcomes]
 
 
 def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
+    """What an accepted edit was proven on: inputs by source, the largest and slowest inputs, scaling."""
     checked = dict(outcome.verdict.checked) if isinstance(outcome.verdict, Equivalent) else {}
     largest = max((float(s.get("factor", 1)) for s in outcome.stress), default=None)
+    sizes = [int(s["size"]) for s in outcome.stress if s.get("size") is not None]
+    # The candidate's exponent is measured on the first stress input that has one: pair with it.
     exponents = [float(s["exponent"]) for s in outcome.stress if s.get("exponent") is not None]
     return {
         "inputs_checked": checked,
+        "verdict_from_cache": outcome.from_cache,
         "stress_scale": largest,
-        "original_time_exponent": max(exponents) if exponents else None,
+        "largest_input_size": max(sizes) if sizes else None,
+        "slowest_input": dict(outcome.slowest) or None,
+        "original_time_exponent": exponents[0] if exponents else None,
+        "candidate_time_exponent": outcome.candidate_exponent,
         "original_s": measurement.original_s,
         "candidate_s": measurement.candidate_s,
         "pairs": measurement.samples,
     }
 
 
+def _verdict_record(candidate_id: str, outcome: CheckOutcome, ids: Sequence[str]) -> VerdictRecord:
+    verdict = outcome.verdict
+    if outcome.duplicate_of is not None:
+        first = ids[outcome.duplicate_of]
+        return VerdictRecord(candidate_id, "duplicate", f"same behavioural fingerprint as {first}", {})
+    detail = "" if isinstance(verdict, Equivalent) else getattr(verdict, "detail", "")
+    checked = dict(verdict.checked) if isinstance(verdict, Equivalent) else {}
+    return VerdictRecord(candidate_id, verdict_name(verdict), detail, checked)
+
+
 def run_target(services: Services, job: TargetJob) -> TargetReport:
+    started = time.monotonic()
+    report = _run_target(services, job)
+    report.wall_seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _run_target(services: Services, job: TargetJob) -> TargetReport:
     target, store = job.target, services.store
     target_id = job.target_id or uuid.uuid4().hex
     report = TargetReport(file=job.report_file, qualname=target.qualname, status=TargetStatus.UNCHANGED)
@@ -129,6 +199,8 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
     services.progress.event("target_started", target=target.key, candidates=len(candidates))
     if not candidates:
         report.reason = "; ".join(problems) or "no strategy proposed a candidate"
+        if problems and all(PROVIDER_OUTAGE in problem for problem in problems):
+            report.status = TargetStatus.FAILED
         return _finish(store, target_id, report)
     ids = [derived_id(target_id, candidate.source_hash) for candidate in candidates]
     for candidate_id, candidate in zip(ids, candidates, strict=True):
@@ -144,11 +216,12 @@ def run_target(services: Services, job: TargetJob) -> TargetReport:
             )
         )
     outcomes = _check_all(services, job, candidates)
+    report.cache_hits = sum(o.from_cache for o in outcomes)
+    report.functional_duplicates = sum(o.duplicate_of is not None for o in outcomes)
+    if outcomes and outcomes[0].note:
+        report.notes.append(outcomes[0].note)
     for candidate_id, outcome in zip(ids, outcomes, strict=True):
-        verdict = outcome.verdict
-        detail = "" if isinstance(verdict, Equivalent) else getattr(verdict, "detail", "")
-        checked = dict(verdict.checked) if isinstance(verdict, Equivalent) else {}
-        store.record_verdict(VerdictRecord(candidate_id, verdict_name(verdict), detail, checked))
+        store.record_verdict(_verdict_record(candidate_id, outcome, ids))
     services.progress.event(
         "target_checked",
         target=target.key,
@@ -178,6 +251,13 @@ def _benchmark_and_select(
     for index, (candidate, outcome) in enumerate(zip(candidates, outcomes, strict=True)):
         if not isinstance(outcome.verdict, Equivalent):
             reasons.append(_rejection(candidate, outcome))
+            continue
+        if outcome.duplicate_of is not None:
+            other = candidates[outcome.duplicate_of]
+            reasons.append(
+                f"{_label(candidate)}: same behaviour and instruction counts on the probe inputs as "
+                f"{_label(other)}; checked and benchmarked once"
+            )
             continue
         hint = outcome.prescreen_speedup
         if hint is not None and hint < services.bench.prescreen_floor:
@@ -260,9 +340,15 @@ def _benchmark_and_select(
     return _finish(services.store, target_id, report)
 
 
+def _label(candidate: Candidate) -> str:
+    return "+".join(candidate.rules) or candidate.strategy
+
+
 def _rejection(candidate: Candidate, outcome: CheckOutcome) -> str:
-    label = "+".join(candidate.rules) or candidate.strategy
+    label = _label(candidate)
     verdict = outcome.verdict
+    if isinstance(verdict, Mismatch) and outcome.from_cache:
+        return f"{label}: rejected in an earlier run (verdict cache), {verdict.detail}"
     if isinstance(verdict, Mismatch):
         return f"{label}: rejected, {verdict.detail} on {verdict.source} input {verdict.counterexample[:200]}"
     return f"{label}: rejected, {verdict_name(verdict)}: {getattr(verdict, 'detail', '')[:300]}"

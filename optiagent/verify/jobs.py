@@ -42,6 +42,7 @@ class CheckSettings:
     call_timeout_s: float = 5.0
     generated_call_timeout_s: float = 0.5
     parallel: int = 2  # candidates checked at once inside the job
+    functional_hashing: bool = True  # one full check per class of equal behavioural fingerprints
     budget_s: float = 20.0  # soft, for the original's warm pass: generated and stress inputs stop
     candidate_budget_s: float = 8.0  # soft, per candidate (the original's outcomes are cached)
     limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=120.0))
@@ -56,9 +57,17 @@ def candidate_file(index: int) -> str:
 
 
 def check_job(
-    target: Target, evidence: Evidence, candidate_sources: Sequence[str], settings: CheckSettings
+    target: Target,
+    evidence: Evidence,
+    candidate_sources: Sequence[str],
+    settings: CheckSettings,
+    verified: Sequence[int] = (),
 ) -> SandboxJob:
-    """One job checks every candidate of a target, so the original's work is done once."""
+    """One job checks every candidate of a target, so the original's work is done once.
+
+    `verified` are indices of candidates already known equivalent on this input set (the verdict
+    cache): the job only times them.
+    """
     names = [candidate_file(i) for i in range(len(candidate_sources))]
     files = {name: text.encode() for name, text in zip(names, candidate_sources, strict=True)}
     if target.qualname == "<program>":
@@ -97,6 +106,8 @@ def check_job(
             "candidate_budget_s": settings.candidate_budget_s,
             "bench_inputs_out": BENCH_INPUTS_FILE,
             "parallel": settings.parallel,
+            "functional_hashing": settings.functional_hashing,
+            "verified": list(verified),
         }
         mode = "check"
     files["job.json"] = json.dumps(spec).encode()

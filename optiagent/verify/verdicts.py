@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,43 @@ class CheckOutcome:
     prescreen_speedup: float | None = None
     mutates_arguments: bool = True
     original_bench_s: float | None = None
+    fingerprint: str | None = None  # behavioural fingerprint on the probe inputs
+    duplicate_of: int | None = None  # same fingerprint as this earlier candidate: not checked again
+    from_cache: bool = False  # the verdict came from the verdict cache; only timed in this job
+    slowest: dict[str, Any] = field(default_factory=dict)  # the slowest input: source, both times
+    candidate_exponent: float | None = None  # t ~ n^k of the candidate on the stress input
+
+
+@dataclass(frozen=True)
+class WarmPass:
+    """What the original's pass found, shared by every candidate of the job."""
+
+    status: str  # ok | nondeterministic | no_inputs | failed
+    detail: str = ""
+    bench_inputs: bytes = b""
+    stress: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    mutates_arguments: bool = True
+
+
+def read_warm_pass(result: SandboxResult) -> WarmPass:
+    raw = result.files.get(RESULT_FILE)
+    try:
+        data: dict[str, Any] = json.loads(raw) if raw is not None else {}
+    except ValueError:
+        data = {}
+    shared = data.get("shared")
+    if not isinstance(shared, dict):
+        detail = str(data.get("detail") or f"sandbox status {result.status.value}: {_tail(result.stderr)}")
+        return WarmPass("failed", detail)
+    return WarmPass(
+        status=str(shared.get("status", "ok")),
+        detail=str(shared.get("detail", "")),
+        bench_inputs=result.files.get(BENCH_INPUTS_FILE, b""),
+        stress=list(shared.get("stress") or []),
+        note=str(shared.get("note") or ""),
+        mutates_arguments=bool(shared.get("mutates_arguments", True)),
+    )
 
 
 def _tail(data: bytes, size: int = 600) -> str:
@@ -45,7 +83,14 @@ def read_checks(result: SandboxResult, count: int) -> list[CheckOutcome]:
     if not isinstance(entries, list) or len(entries) != count:
         return [_read_entry(data, b"")] * count  # the whole job failed (e.g. the original did not load)
     bench_inputs = result.files.get(BENCH_INPUTS_FILE, b"")
-    return [_read_entry(entry, bench_inputs) for entry in entries]
+    outcomes = [_read_entry(entry, bench_inputs) for entry in entries]
+    for index, entry in enumerate(entries):
+        first = entry.get("same_as") if entry.get("verdict") == "duplicate" else None
+        if isinstance(first, int) and 0 <= first < count and first != index:
+            outcomes[index] = dataclasses.replace(
+                outcomes[first], duplicate_of=first, prescreen_speedup=None, from_cache=False
+            )
+    return outcomes
 
 
 def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
@@ -53,6 +98,7 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
     detail = str(data.get("detail", ""))
     match data.get("verdict"):
         case "equivalent":
+            exponent = data.get("candidate_exponent")
             return CheckOutcome(
                 Equivalent(checked=checked),
                 bench_inputs=bench_inputs,
@@ -61,10 +107,15 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
                 prescreen_speedup=float(data["prescreen_speedup"]) if data.get("prescreen_speedup") else None,
                 mutates_arguments=bool(data.get("mutates_arguments", True)),
                 original_bench_s=float(data["original_bench_s"]) if data.get("original_bench_s") else None,
+                fingerprint=str(data["fingerprint"]) if data.get("fingerprint") else None,
+                from_cache=bool(data.get("from_cache", False)),
+                slowest=dict(data.get("slowest") or {}),
+                candidate_exponent=float(exponent) if exponent is not None else None,
             )
         case "mismatch":
             return CheckOutcome(
-                Mismatch(str(data.get("counterexample", "")), str(data.get("source", "")), detail)
+                Mismatch(str(data.get("counterexample", "")), str(data.get("source", "")), detail),
+                fingerprint=str(data["fingerprint"]) if data.get("fingerprint") else None,
             )
         case "timed_out":
             return CheckOutcome(TimedOut(detail))
