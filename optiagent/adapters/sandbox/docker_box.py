@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docker.types
+
 from optiagent.adapters.sandbox.docker_image import DEPS_MOUNT, HARNESS_MOUNT, LIB_DIR, box_python
 from optiagent.harness.box_server import SOCKET_NAME, read_message, write_message
 from optiagent.ports.sandbox import SandboxUnavailableError
@@ -18,6 +20,7 @@ from optiagent.ports.sandbox import SandboxUnavailableError
 LABEL = "optiagent.sandbox"
 OWNER_LABEL = "optiagent.sandbox.owner"
 DIR_LABEL = "optiagent.sandbox.dir"
+INSTANCE_LABEL = "optiagent.sandbox.instance"
 _START_TIMEOUT_S = 30.0
 
 
@@ -25,7 +28,7 @@ _START_TIMEOUT_S = 30.0
 class BoxShape:
     """What is fixed when a container is created; jobs only share containers of the same shape."""
 
-    readonly: tuple[str, ...]  # host paths, mounted read-only at the same path
+    readonly: tuple[tuple[str, str], ...]  # (host source, path in the box), mounted read-only
     memory_mb: int
     max_processes: int
 
@@ -39,12 +42,15 @@ class BoxConfig:
     tmpfs_mb: int
     user: str
     owner: str
+    instance: str  # one DockerSandbox
 
 
 def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> dict[str, Any]:
     """The hardening: no network, read-only root, no capabilities, no privilege gain, bounded
     memory (no swap), CPU and pids, a small tmpfs, an unprivileged user, code mounted read-only."""
-    volumes: dict[str, dict[str, str]] = {path: {"bind": path, "mode": "ro"} for path in shape.readonly}
+    volumes: dict[str, dict[str, str]] = {
+        source: {"bind": path, "mode": "ro"} for source, path in shape.readonly
+    }
     volumes[config.harness_dir] = {"bind": HARNESS_MOUNT, "mode": "ro"}
     if config.deps_dir:
         volumes[config.deps_dir] = {"bind": DEPS_MOUNT, "mode": "ro"}
@@ -56,7 +62,13 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
         "detach": True,
         "network_mode": "none",
         "read_only": True,
-        "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={config.tmpfs_mb}m,mode=1777"},
+        # A Mount, not HostConfig.Tmpfs: those are mounted after the binds and would hide the
+        # read-only project mounts that live under /tmp.
+        "mounts": [
+            docker.types.Mount(
+                "/tmp", None, type="tmpfs", tmpfs_size=config.tmpfs_mb * 2**20, tmpfs_mode=0o1777
+            )
+        ],
         "shm_size": f"{config.tmpfs_mb}m",
         "user": config.user,
         "security_opt": ["no-new-privileges"],
@@ -68,7 +80,12 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
         "environment": {"PYTHONPATH": LIB_DIR, "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"},
         "working_dir": "/",
         "volumes": volumes,
-        "labels": {LABEL: "1", OWNER_LABEL: config.owner, DIR_LABEL: control_dir},
+        "labels": {
+            LABEL: "1",
+            OWNER_LABEL: config.owner,
+            INSTANCE_LABEL: config.instance,
+            DIR_LABEL: control_dir,
+        },
     }
 
 

@@ -14,8 +14,6 @@ from collections.abc import Callable
 
 from optiagent.adapters.sandbox.docker_box import BoxContainer, BoxShape
 
-_PING_AFTER_IDLE_S = 1.0
-
 
 class BoxPool:
     def __init__(
@@ -75,7 +73,7 @@ class BoxPool:
         if evicted is not None:
             self._spawn(evicted.close)
         if match is not None:
-            if time.monotonic() - match.idle_since < _PING_AFTER_IDLE_S or match.healthy():
+            if match.healthy():  # a ping costs well under a millisecond
                 return match
             self._spawn(match.close)
         try:

@@ -40,6 +40,7 @@ from optiagent.adapters.sandbox.docker_image import (
     python_prefix,
 )
 from optiagent.adapters.sandbox.docker_pool import BoxPool
+from optiagent.adapters.sandbox.docker_snapshot import readable_snapshot
 from optiagent.adapters.sandbox.harness_root import harness_source_dir
 from optiagent.adapters.sandbox.workdir import collect, fill_workdir, read_bounded, status_of
 from optiagent.ports.sandbox import (
@@ -149,6 +150,9 @@ class DockerSandbox:
         root = Path(self.options.work_root or "/var/tmp") / f"optiagent-docker-{os.getuid()}"
         root.mkdir(mode=0o711, exist_ok=True)
         self._work_root = root
+        _remove_dead_snapshots(root)
+        self._snapshots = root / f"snapshots-{os.getpid()}"
+        self._snapshots.mkdir(mode=0o711, exist_ok=True)
         self._config = BoxConfig(
             image=self.image,
             harness_dir=str(harness_source_dir()),
@@ -157,6 +161,7 @@ class DockerSandbox:
             tmpfs_mb=self.options.tmpfs_mb,
             user=f"{self._uid}:{self._gid}",
             owner=owner_token(),
+            instance=secrets.token_hex(8),
         )
         self._pool = BoxPool(
             self._start_box,
@@ -206,7 +211,14 @@ class DockerSandbox:
         kept = sorted(path for path in paths if Path(path).exists())
         # A path inside another mounted path is visible already.
         kept = [p for p in kept if not any(p != q and Path(p).is_relative_to(q) for q in kept)]
-        return BoxShape(tuple(kept), limits.memory_mb, limits.max_processes)
+        mounts = tuple((self._mount_source(path), path) for path in kept)
+        return BoxShape(mounts, limits.memory_mb, limits.max_processes)
+
+    def _mount_source(self, path: str) -> str:
+        """The original, or (service running as root) a readable snapshot the box user can read."""
+        if os.getuid() != 0 or Path(path).is_relative_to(python_prefix()):
+            return path
+        return str(readable_snapshot(Path(path), self._snapshots))
 
     def run(self, job: SandboxJob) -> SandboxResult:
         limits = self._limits(job)
@@ -290,6 +302,14 @@ class DockerSandbox:
 
     def close(self) -> None:
         self._pool.close()
+        remove_tree(self._snapshots)
+
+
+def _remove_dead_snapshots(root: Path) -> None:
+    for entry in root.glob("snapshots-*"):
+        pid = entry.name.removeprefix("snapshots-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            remove_tree(entry)
 
 
 def _walk(root: Path) -> Iterator[str]:

@@ -19,7 +19,7 @@ from optiagent.ports.sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxR
 ROOT = os.getuid() == 0
 
 
-def backends(local_gap: str | None = None, local_unsafe: str | None = None) -> Any:
+def backends(local_gap: str | None = None, local_unsafe: str | None = None) -> pytest.MarkDecorator:
     """Parametrize `box`: Docker always; local as an expected failure (`local_gap`: what it does
     not contain) or skipped (`local_unsafe`: trying it would harm the machine running the tests)."""
     local: Any = "local"
@@ -162,7 +162,7 @@ def test_writes_outside_the_work_dir_fail_or_stay_private(box: Sandbox, tmp_path
     project = tmp_path / "project"
     project.mkdir()
     token = secrets.token_hex(8)
-    host_tmp = Path("/tmp") / f"optiagent-hostile-{token}"  # noqa: S108
+    host_tmp = Path("/tmp") / f"optiagent-hostile-{token}"
     code = f"""
         import os, sys
         targets = [
