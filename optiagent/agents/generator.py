@@ -63,9 +63,9 @@ def _outcome_or_raise(outcome: AgentOutcome) -> list[Candidate]:
         return outcome.candidates
     if isinstance(outcome.error, ProviderUnavailableError | ProviderRejectedError):
         raise outcome.error
+    if isinstance(outcome.error, LLMError) and outcome.drafts == 0:
+        raise outcome.error  # e.g. the budget was spent before the model wrote anything
     reasons = list(dict.fromkeys(outcome.notes))
-    if isinstance(outcome.error, LLMError) and not reasons:
-        raise outcome.error
     raise NoCandidatesError("; ".join(reasons)[:1500] or "the model proposed nothing usable")
 
 

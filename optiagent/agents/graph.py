@@ -59,6 +59,7 @@ class AgentState(TypedDict, total=False):
     pending: list[Draft]
     validations: dict[str, Validation]  # by module text
     round: int
+    repaired: list[str]  # drafts (module or answer text) already sent to repair
     stopped: str  # why the graph stopped early ("" when it did not)
     error: LLMError | None
     candidates: list[Candidate]
@@ -145,17 +146,30 @@ def needs_repair(state: AgentState) -> str:
     for result in validations.values():
         if result.equivalent and (result.speedup_hint or 0.0) >= settings.good_enough:
             return "select"
-    latest = state["drafts"][-settings.max_candidates :]
-    if any(_repair_feedback(d, validations) for d in latest):
+    if _repairable(state):
         return "repair"
     return "select"
 
 
+def _repairable(state: AgentState) -> list[tuple[Draft, str]]:
+    """Drafts with feedback that were not repaired before, newest first, one per distinct text."""
+    done = set(state.get("repaired", []))
+    found: list[tuple[Draft, str]] = []
+    for draft in reversed(state["drafts"]):
+        key = draft.module or draft.answer
+        feedback = _repair_feedback(draft, state["validations"])
+        if feedback and key not in done:
+            done.add(key)
+            found.append((draft, feedback))
+    return found
+
+
 def repair_node(state: AgentState) -> Update:
-    run, work, validations = state["run"], state["work"], state["validations"]
-    repairable = [(d, f) for d in reversed(state["drafts"]) if (f := _repair_feedback(d, validations))]
+    run, work = state["run"], state["work"]
+    chosen = _repairable(state)[: run.settings.repair_width]
+    marked = [*state.get("repaired", []), *(draft.module or draft.answer for draft, _ in chosen)]
     repaired: list[Draft] = []
-    for sample, (draft, feedback) in enumerate(repairable[: run.settings.repair_width]):
+    for sample, (draft, feedback) in enumerate(chosen):
         attempt = function_source(draft.module, run.target.qualname) if draft.module else None
         reply = work.session.ask(
             "optimize.repair",
@@ -167,7 +181,12 @@ def repair_node(state: AgentState) -> Update:
             feedback=feedback,
         )
         repaired.append(draft_from(work, draft.strategy, reply, repair_round=state["round"] + 1))
-    return {"drafts": [*state["drafts"], *repaired], "pending": repaired, "round": state["round"] + 1}
+    return {
+        "drafts": [*state["drafts"], *repaired],
+        "pending": repaired,
+        "round": state["round"] + 1,
+        "repaired": marked,
+    }
 
 
 def select_node(state: AgentState) -> Update:

@@ -2,7 +2,7 @@
 
 Code is tokenized, comments and layout dropped, identifiers mapped to ID, numbers to NUM and
 strings to STR (keywords, operators and builtin names kept), so two loops over different
-variables look alike. Similarity is the cosine of the token 1-3 gram counts.
+variables look alike. Similarity is the cosine of the token 2-4 gram counts (single tokens like `def` and `(` say little).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def normalized_tokens(source: str) -> list[str]:
 
 
 def _grams(tokens: Sequence[str]) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for n in (2, 3, 4) for i in range(len(tokens) - n + 1))
 
 
 def similarity(a: str, b: str) -> float:
@@ -53,7 +53,7 @@ def similarity(a: str, b: str) -> float:
     return dot / norm if norm else 0.0
 
 
-def similar_edits(code: str, edits: Sequence[PastEdit], k: int = 2, floor: float = 0.2) -> list[PastEdit]:
+def similar_edits(code: str, edits: Sequence[PastEdit], k: int = 2, floor: float = 0.5) -> list[PastEdit]:
     """The k accepted edits whose original code is most like `code` (at least `floor` alike).
 
     An edit of this very code is left out: re-running a target must send the same prompts (so the
