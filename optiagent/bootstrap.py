@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import structlog
 
+from optiagent.adapters.llm.stack import LLMStack, build_llm_stack, resolve_api_key
 from optiagent.adapters.sandbox.local import LocalSandbox
+from optiagent.adapters.store.llm_cache import SqlCompletionCache
 from optiagent.adapters.store.sql import SqlEditStore
 from optiagent.agents.catalogue import CatalogueGenerator
+from optiagent.agents.generator import UsageLog
+from optiagent.agents.llm import LLMOptions
+from optiagent.agents.registry import LLM_STRATEGY_NAMES, llm_generator
 from optiagent.domain.errors import ConfigError
 from optiagent.ports.generator import CandidateGenerator
+from optiagent.ports.jobs import JobQueue, JobStore
 from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableError
 from optiagent.ports.store import EditStore
+from optiagent.services.benchmarking import BenchmarkSettings
+from optiagent.services.jobs import JobRunner, ServiceConfig
+from optiagent.services.requests import DEFAULT_MIN_SPEEDUP, DEFAULT_STRATEGIES, SilentProgress
+from optiagent.services.target_run import Services
+from optiagent.services.workspace import ArchiveLimits
 from optiagent.settings import Settings
+from optiagent.verify.jobs import CheckSettings
 
-KNOWN_STRATEGIES = ("catalogue",)
+KNOWN_STRATEGIES = ("catalogue", *LLM_STRATEGY_NAMES)
 
 
 def default_database_url(root: Path) -> str:
@@ -62,16 +75,97 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
     return box
 
 
-def build_generators(strategies: Sequence[str]) -> dict[str, CandidateGenerator]:
+def build_llm(settings: Settings, database_url: str | None) -> LLMStack | None:
+    """The run's provider stack from settings, caching completions in the history database; None
+    when no provider is configured."""
+    if settings.llm.provider == "none":
+        return None
+    key = resolve_api_key(
+        settings.llm,
+        settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+        settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else None,
+    )
+    cache = SqlCompletionCache(database_url) if database_url else None
+    return build_llm_stack(settings.llm, key, cache)
+
+
+def default_strategies(llm: LLMStack | None) -> tuple[str, ...]:
+    """The offline catalogue always; with a provider configured, `auto` too."""
+    return ("catalogue", "auto") if llm is not None else ("catalogue",)
+
+
+def build_generators(
+    strategies: Sequence[str], llm: LLMStack | None = None, usage: UsageLog | None = None
+) -> dict[str, CandidateGenerator]:
     generators: dict[str, CandidateGenerator] = {}
     for name in strategies:
         if name == "catalogue":
             generators[name] = CatalogueGenerator()
-        elif name in ("plansearch", "rewoo", "funcoder", "sampling", "auto"):
-            raise ConfigError(
-                f"strategy {name!r} needs an LLM provider, which this build does not have yet; "
-                "use --strategy catalogue"
-            )
+        elif name in LLM_STRATEGY_NAMES:
+            if llm is None:
+                raise ConfigError(
+                    f"strategy {name!r} needs an LLM provider: pass --provider openai|anthropic|"
+                    "openai-compatible (and --model), or set OPTIAGENT_LLM__PROVIDER"
+                )
+            options = LLMOptions(llm.model, llm.temperature, llm.max_tokens)
+            generators[name] = llm_generator(name, llm.provider, options, llm.remaining_tokens, usage)
         else:
-            raise ConfigError(f"unknown strategy {name!r}; known: {', '.join(KNOWN_STRATEGIES)}")
+            known = ", ".join(("catalogue", *LLM_STRATEGY_NAMES))
+            raise ConfigError(f"unknown strategy {name!r}; known: {known}")
     return generators
+
+
+# -- the service (API, workers) -------------------------------------------------------------------
+
+
+def service_database_url(settings: Settings) -> str:
+    return settings.database_url or default_database_url(Path.cwd())
+
+
+def build_job_store(settings: Settings) -> JobStore:
+    from optiagent.adapters.store.jobs import SqlJobStore
+
+    return SqlJobStore(service_database_url(settings))
+
+
+def build_job_queue(settings: Settings) -> JobQueue:
+    from optiagent.adapters.queue.celery_app import CeleryJobQueue, make_celery
+
+    return CeleryJobQueue(make_celery(settings.redis_url, settings.worker.visibility_timeout_s))
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    worker, api = settings.worker, settings.api
+    workspace = Path(worker.workspace) if worker.workspace else Path(tempfile.gettempdir()) / "optiagent-jobs"
+    return ServiceConfig(
+        workspace=workspace,
+        lease_s=worker.lease_s,
+        max_worker_deaths=worker.max_worker_deaths,
+        requeue_after_s=worker.requeue_after_s,
+        limits=ArchiveLimits(int(api.max_unpacked_mb * 2**20), api.max_files),
+        allow_file_urls=api.allow_file_urls,
+    )
+
+
+def build_job_runner(settings: Settings, queue: JobQueue) -> JobRunner:
+    """A worker process's runner: one history store, one sandbox, Services per strategy set."""
+    url = service_database_url(settings)
+    store, box = build_store(settings, url, Path.cwd()), build_sandbox(settings)
+    cache: dict[tuple[str, ...], Services] = {}
+
+    def services_for(strategies: Sequence[str]) -> Services:
+        key = tuple(strategies) or DEFAULT_STRATEGIES
+        if key not in cache:
+            cache[key] = Services(
+                sandbox=box,
+                store=store,
+                generators=build_generators(key),
+                progress=SilentProgress(),
+                check=CheckSettings(),
+                bench=BenchmarkSettings(),
+                min_speedup=DEFAULT_MIN_SPEEDUP,
+                workers=settings.sandbox.workers,
+            )
+        return cache[key]
+
+    return JobRunner(build_job_store(settings), queue, services_for, box.name, service_config(settings))

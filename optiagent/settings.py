@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,9 +26,17 @@ class SandboxSettings(BaseModel):
 
 class LLMSettings(BaseModel):
     provider: Literal["none", "openai", "anthropic", "openai-compatible"] = "none"
-    model: str = ""
+    model: str = ""  # empty: the provider's default model (see adapters/llm/stack.py)
     base_url: str | None = None
-    api_key: SecretStr | None = None
+    api_key: SecretStr | None = None  # else OPENAI_API_KEY / ANTHROPIC_API_KEY
+    temperature: float | None = None  # None: each agent step's own temperature
+    max_tokens: int = 2048  # per completion
+    timeout_s: float = 60.0
+    max_retries: int = 3  # on 429 and 5xx, with exponential backoff
+    token_budget: int | None = None  # per run, prompt + completion tokens
+    cost_budget: float | None = None  # per run, needs prices
+    prompt_price_per_million: float | None = None
+    completion_price_per_million: float | None = None
 
 
 class WorkerSettings(BaseModel):
@@ -56,6 +64,9 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     sandbox: SandboxSettings = SandboxSettings()
     llm: LLMSettings = LLMSettings()
+    # The vendors' own variables, read as a fallback for llm.api_key.
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    anthropic_api_key: SecretStr | None = Field(default=None, validation_alias="ANTHROPIC_API_KEY")
     worker: WorkerSettings = WorkerSettings()
     api: ApiSettings = ApiSettings()
 

@@ -11,9 +11,19 @@ import structlog
 import typer
 from rich.console import Console
 
-from optiagent.bootstrap import build_generators, build_sandbox, build_store, default_database_url
+from optiagent.bootstrap import (
+    build_generators,
+    build_llm,
+    build_sandbox,
+    build_store,
+    default_database_url,
+    default_strategies,
+)
+from optiagent.cli.llm_flags import with_llm_flags
 from optiagent.cli.render import RichProgress, render_report
 from optiagent.cli.sandbox_cmd import sandbox_app
+from optiagent.cli.service import serve, tokens_app, worker
+from optiagent.cli.synthesize_cmd import synthesize_command
 from optiagent.domain.errors import ConfigError, InputError
 from optiagent.ports.store import StoreUnavailableError
 from optiagent.services.apply import apply_report
@@ -52,9 +62,19 @@ def optimize(
     ] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker or local.")] = None,
     diffs: Annotated[bool, typer.Option(help="Print unified diffs of improvements.")] = True,
+    provider: Annotated[
+        str | None, typer.Option(help="LLM provider: openai, anthropic, openai-compatible or none.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="LLM model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="LLM server URL (e.g. a local vLLM/Ollama).")] = None,
+    temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="LLM max tokens per completion.")] = None,
+    token_budget: Annotated[int | None, typer.Option(help="LLM tokens this run may spend.")] = None,
 ) -> None:
     """Find, prove and (with --apply) write faster versions of the hot code under PATH."""
-    settings = load_settings()
+    settings = with_llm_flags(
+        load_settings(), provider, model, base_url, temperature, max_tokens, token_budget
+    )
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(30))
     if min_speedup is not None and min_speedup <= 0:
         raise InputError("--min-speedup must be positive, e.g. 1.05")
@@ -72,9 +92,10 @@ def optimize(
         max_targets=max_targets,
         workers=settings.sandbox.workers,
     )
-    strategies = request.strategies or ("catalogue",)
     box = build_sandbox(settings, sandbox)
     store = build_store(settings, db, path)
+    llm = build_llm(settings, db or settings.database_url or default_database_url(path))
+    strategies = request.strategies or default_strategies(llm)
     console = Console(stderr=True)
     from optiagent.services.optimize import optimize as run_optimize
 
@@ -83,7 +104,7 @@ def optimize(
             services = Services(
                 sandbox=box,
                 store=store,
-                generators=build_generators(strategies),
+                generators=build_generators(strategies, llm),
                 progress=progress,
                 check=request.check,
                 bench=request.bench,
@@ -166,6 +187,12 @@ def db_upgrade(
     url = db or load_settings().database_url or default_database_url(Path("."))
     upgrade(url)
     typer.echo(f"database at {url.split('@')[-1]} is up to date")
+
+
+app.command()(serve)
+app.command()(worker)
+app.add_typer(tokens_app, name="tokens")
+app.command("synthesize")(synthesize_command)
 
 
 def main() -> None:
