@@ -104,6 +104,7 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
             proposed = generator.propose(job.target, context, Budget(max_candidates=6))
         except ProviderUnavailableError as error:  # retried by the adapter already
             problems.append(f"{name}: {PROVIDER_OUTAGE} ({type(error).__name__}: {error})")
+            continue
         except Exception as error:  # one strategy failing must not sink the target
             problems.append(f"{name}: {type(error).__name__}: {error}")
             continue
