@@ -63,6 +63,8 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
         idle_s=config.idle_s,
         cpus=config.cpus,
         deps_dir=config.deps_dir,
+        image=config.image,
+        image_python=config.image_python,
     )
     try:
         box, reason = open_sandbox(chosen, limits, options, build=config.build_image)

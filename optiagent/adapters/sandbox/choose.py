@@ -11,6 +11,8 @@ from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableEr
 def open_docker(limits: SandboxLimits, options: DockerOptions, build: bool) -> DockerSandbox:
     """A DockerSandbox, building the image first when it is missing and `build` allows it."""
     client = connect()
+    if options.image:
+        return DockerSandbox(limits=limits, options=options, client=client)
     if not image_exists(client, image_tag()):
         if not build:
             raise SandboxUnavailableError(

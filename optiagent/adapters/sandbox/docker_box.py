@@ -13,7 +13,7 @@ from typing import Any
 
 import docker.types
 
-from optiagent.adapters.sandbox.docker_image import DEPS_MOUNT, HARNESS_MOUNT, LIB_DIR, box_python
+from optiagent.adapters.sandbox.docker_image import DEPS_MOUNT, HARNESS_MOUNT, LIB_DIR
 from optiagent.harness.box_server import SOCKET_NAME, read_message, write_message
 from optiagent.ports.sandbox import SandboxUnavailableError
 
@@ -36,6 +36,7 @@ class BoxShape:
 @dataclass(frozen=True)
 class BoxConfig:
     image: str
+    python: str  # the interpreter inside the image
     harness_dir: str
     deps_dir: str | None
     cpus: float
@@ -58,7 +59,7 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
     memory = f"{shape.memory_mb}m"
     return {
         "image": config.image,
-        "command": [box_python(), "-m", "optiagent_harness.box_server", control_dir],
+        "command": [config.python, "-m", "optiagent_harness.box_server", control_dir],
         "detach": True,
         "network_mode": "none",
         "read_only": True,

@@ -64,7 +64,9 @@ class DockerOptions:
     cpus: float = 2.0
     tmpfs_mb: int = 64
     deps_dir: str | None = None  # `pip install --target` output, mounted read-only on PYTHONPATH
-    work_root: str | None = None  # where per-container directories live (default: the temp dir)
+    work_root: str | None = None  # where per-container directories live (default: /var/tmp)
+    image: str | None = None  # another image (e.g. built from the Dockerfile); default: tools/sandbox-image's
+    image_python: str | None = None  # its interpreter; default: the host's base interpreter path
 
 
 def connect(timeout_s: float = 5.0) -> Any:
@@ -138,7 +140,8 @@ class DockerSandbox:
         self._default_limits = limits
         self.options = options or DockerOptions()
         self._client = client or connect()
-        self.image = image or image_tag()
+        self.image = image or self.options.image or image_tag()
+        self._box_python = self.options.image_python or box_python()
         if not image_exists(self._client, self.image):
             raise SandboxUnavailableError(
                 f"sandbox image {self.image} is missing; build it with tools/sandbox-image"
@@ -155,6 +158,7 @@ class DockerSandbox:
         self._snapshots.mkdir(mode=0o711, exist_ok=True)
         self._config = BoxConfig(
             image=self.image,
+            python=self._box_python,
             harness_dir=str(harness_source_dir()),
             deps_dir=self.options.deps_dir,
             cpus=min(self.options.cpus, float(os.cpu_count() or 1)),
@@ -191,7 +195,7 @@ class DockerSandbox:
     def _python(self, job: SandboxJob) -> tuple[str, tuple[str, ...]]:
         """The interpreter path inside the box and the host directories it needs mounted."""
         if not job.python:
-            return box_python(), ()
+            return self._box_python, ()
         python = Path(job.python)
         mounts: list[str] = []
         venv = _venv_root(python)
