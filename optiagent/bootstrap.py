@@ -51,7 +51,7 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
     if chosen not in ("auto", "docker", "local"):
         raise ConfigError(f"unknown sandbox backend {chosen!r}; choose auto, docker or local")
     if chosen == "local":
-        return LocalSandbox(limits=limits)
+        return LocalSandbox(limits=limits, deps_dir=settings.sandbox.deps_dir)
     from optiagent.adapters.sandbox.choose import open_sandbox
     from optiagent.adapters.sandbox.docker_sandbox import DockerOptions
 

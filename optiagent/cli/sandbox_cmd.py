@@ -60,6 +60,29 @@ def run_file(
     )
 
 
+@sandbox_app.command("deps")
+def deps(
+    requirements: Annotated[list[str], typer.Argument(help="Requirement specifiers, e.g. numpy==2.1.0.")],
+    target: Annotated[
+        Path, typer.Option(help="Directory to install into (then OPTIAGENT_SANDBOX__DEPS_DIR).")
+    ],
+) -> None:
+    """Installs dependencies of the code under test into TARGET, never into the service's environment.
+
+    Wheels only (no package build scripts run on the host); TARGET is put on PYTHONPATH of every
+    job (mounted read-only into Docker boxes) when OPTIAGENT_SANDBOX__DEPS_DIR points at it.
+    """
+    import subprocess
+
+    from optiagent.adapters.sandbox.docker_image import box_python
+
+    command = [box_python(), "-m", "pip", "install", "--disable-pip-version-check", "--only-binary=:all:"]
+    done = subprocess.run([*command, "--target", str(target), *requirements], check=False)
+    if done.returncode != 0:
+        raise InputError(f"pip could not install {' '.join(requirements)} as wheels into {target}")
+    typer.echo(f"installed into {target.resolve()}; set OPTIAGENT_SANDBOX__DEPS_DIR={target.resolve()}")
+
+
 @sandbox_app.command("image")
 def image(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when it exists.")] = False,

@@ -179,3 +179,23 @@ def test_sandbox_run_cli_prints_the_json_result(backend: str, tmp_path: Path) ->
     sleeper.write_text("import time\ntime.sleep(30)\n")
     done = CliRunner().invoke(app, ["sandbox", "run", str(sleeper), "--backend", backend, "--timeout", "1"])
     assert json.loads(done.stdout.strip().splitlines()[-1])["status"] == "timeout"
+
+
+def test_dependencies_dir_is_importable_and_read_only(tmp_path: Path, docker_box: DockerSandbox) -> None:
+    deps = tmp_path / "deps"
+    (deps / "tinydep").mkdir(parents=True)
+    (deps / "tinydep" / "__init__.py").write_text("ANSWER = 42\n")
+    code = (
+        "import tinydep, os\nprint(tinydep.ANSWER)\n"
+        "try:\n    open(os.path.join(os.path.dirname(tinydep.__file__), 'x'), 'w')\n    print('WROTE')\n"
+        "except OSError:\n    print('read-only')\n"
+    )
+    job = SandboxJob(argv=("{python}", "-c", code))
+    local = LocalSandbox(deps_dir=str(deps)).run(job)
+    box = docker_sandbox(DockerOptions(pool_size=1, deps_dir=str(deps)))
+    try:
+        docker = box.run(job)
+    finally:
+        box.close()
+    assert local.stdout.startswith(b"42\n"), local
+    assert docker.stdout == b"42\nread-only\n", docker

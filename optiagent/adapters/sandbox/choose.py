@@ -30,10 +30,10 @@ def open_sandbox(
 ) -> tuple[Sandbox, str | None]:
     """(sandbox, why Docker was not used) for `auto`; `docker` raises SandboxUnavailableError."""
     if backend == "local":
-        return LocalSandbox(limits=limits), None
+        return LocalSandbox(limits=limits, deps_dir=options.deps_dir), None
     try:
         return open_docker(limits, options, build), None
     except SandboxUnavailableError as error:
         if backend == "docker":
             raise
-        return LocalSandbox(limits=limits), str(error)
+        return LocalSandbox(limits=limits, deps_dir=options.deps_dir), str(error)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import inspect
 import io
 import os
 import py_compile
@@ -55,9 +56,20 @@ def box_python() -> str:
 def recipe() -> str:
     """Everything the image content depends on; its hash is the tag."""
     versions = {name: importlib.metadata.version(name) for name in _BAKED_PACKAGES}
-    builder = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    builder = hashlib.sha256(
+        "".join(inspect.getsource(part) for part in _CONTENT_BUILDERS).encode()
+    ).hexdigest()
     return repr(
-        (_RECIPE_VERSION, sys.version, str(python_prefix()), sysconfig.get_platform(), versions, builder)
+        (
+            _RECIPE_VERSION,
+            sys.version,
+            str(python_prefix()),
+            sysconfig.get_platform(),
+            versions,
+            builder,
+            (LIB_DIR, HARNESS_MOUNT, DEPS_MOUNT, HYPOTHESIS_STORAGE, SANDBOX_UID, _SHELL_TOOLS),
+            sorted(_SKIPPED_STDLIB),
+        )
     )
 
 
@@ -233,6 +245,19 @@ def _fill_rootfs(rootfs: _RootFs) -> None:
     rootfs.text("etc/group", f"root:x:0:\nsandbox:x:{SANDBOX_UID}:\n")
 
 
+# The code that decides the image's content: a change to any of it changes the tag.
+_CONTENT_BUILDERS = (
+    _fill_rootfs,
+    _RootFs,
+    _stdlib_files,
+    _interpreter_files,
+    _shared_libraries,
+    _distribution_files,
+    _libgcc,
+    _hypothesis_tables,
+)
+
+
 def image_exists(client: Any, tag: str | None = None) -> bool:
     import docker.errors
 
@@ -278,10 +303,10 @@ def prune_images(client: Any, keep: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    import docker
+    import docker.client
 
     force = "--force" in argv
-    client = docker.from_env()
+    client = docker.client.from_env()
     tag = build_image(client, force=force)
     print(tag)
     return 0

@@ -72,9 +72,9 @@ class DockerOptions:
 def connect(timeout_s: float = 5.0) -> Any:
     """A docker client whose daemon answered, or SandboxUnavailableError with the reason."""
     try:
-        import docker
+        import docker.client
 
-        client = docker.from_env(timeout=max(int(timeout_s), 1))
+        client = docker.client.from_env(timeout=max(int(timeout_s), 1))
         client.ping()
     except Exception as error:
         raise SandboxUnavailableError(f"no Docker daemon answers: {error}") from error

@@ -61,7 +61,10 @@ class LocalSandbox:
 
     name = "local"
 
-    def __init__(self, limits: SandboxLimits | None = None, python: str | None = None) -> None:
+    def __init__(
+        self, limits: SandboxLimits | None = None, python: str | None = None, deps_dir: str | None = None
+    ) -> None:
+        self._deps_dir = deps_dir  # `pip install --target` dependencies of the code under test
         self._default_limits = limits
         self._python = python or sys.executable
         self._prefix = _isolation_prefix()
@@ -128,6 +131,8 @@ class LocalSandbox:
 
     def _environment(self, job: SandboxJob, workdir: Path, python: str) -> Mapping[str, str]:
         pythonpath = [str(workdir / entry) for entry in job.pythonpath] + [str(self._harness_root)]
+        if self._deps_dir:
+            pythonpath.append(self._deps_dir)
         path_dirs = [str(Path(python).parent), "/usr/local/bin", "/usr/bin", "/bin"]
         env = {
             "PATH": os.pathsep.join(path_dirs),
