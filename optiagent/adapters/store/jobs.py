@@ -154,8 +154,9 @@ class SqlJobStore:
             if row.prepare_state == RUNNING and _alive(row.heartbeat_at, now, lease_s):
                 return Claim(ClaimState.BUSY, row.prepare_attempts)
             if row.prepare_attempts > max_deaths:
-                reason = f"a worker died {row.prepare_attempts} times while preparing the job"
-                self._fail(connection, job_id, reason, now)
+                self._fail(
+                    connection, job_id, _died("preparing the job", row.prepare_attempts, max_deaths), now
+                )
                 return Claim(ClaimState.EXHAUSTED, row.prepare_attempts)
             attempts = row.prepare_attempts + 1
             connection.execute(
@@ -229,7 +230,7 @@ class SqlJobStore:
             if row.state == RUNNING and _alive(row.heartbeat_at, now, lease_s):
                 return Claim(ClaimState.BUSY, row.attempts)
             if row.attempts > max_deaths:
-                self._fail(connection, job_id, f"a worker died {row.attempts} times running {row.label}", now)
+                self._fail(connection, job_id, _died(f"running {row.label}", row.attempts, max_deaths), now)
                 return Claim(ClaimState.EXHAUSTED, row.attempts)
             attempts = row.attempts + 1
             connection.execute(
@@ -407,6 +408,10 @@ class SqlJobStore:
     def _connect(self, action: str) -> Iterator[Connection]:
         with translate_store_errors(self._url, action), self._engine.connect() as connection:
             yield connection
+
+
+def _died(step: str, deaths: int, limit: int) -> str:
+    return f"workers died {deaths} time(s) {step}, more than the limit of {limit}"
 
 
 def _alive(heartbeat_at: datetime | None, now: datetime, lease_s: float) -> bool:
