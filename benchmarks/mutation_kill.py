@@ -1,11 +1,12 @@
 """Mutation kill rate: how many wrong candidates the differential verifier lets through.
 
-Every function of `benchmarks/corpus/*.py` is mutated (operator swaps, off-by-one bounds,
+Every function of `benchmarks/corpus/*.py` and `examples/*/ex_*.py` is mutated (operator swaps, off-by-one bounds,
 boundary changes, dropped statements, swapped arguments, constant changes, early returns);
 each mutant is a full module text where exactly one function changed. All mutants of one
 function are checked in one sandbox job by the real verifier; a mutant judged equivalent
-survives. Survivors are re-checked with a much larger search, and those still surviving are
-reported as suspected equivalent mutants.
+survives. Survivors are re-checked with a ten times larger search: those it kills count as
+missed by the verifier, those still surviving are reported as suspected equivalent mutants, and
+kill_rate = killed / (mutants - suspected equivalent).
 
     python benchmarks/mutation_kill.py --json out.json [--limit-functions 5] [--no-examples]
 """
@@ -39,10 +40,17 @@ CORPUS = HERE / "corpus"
 EXAMPLES = HERE.parent / "examples"
 BATCH = 30
 
-# Functional hashing is off: every mutant is judged on its own search, never by a twin's verdict.
-NORMAL = CheckSettings(max_examples=100, stress=False, parallel=1, functional_hashing=False)
+# The verifier as the product runs it (its default example count), functional hashing off so
+# every mutant is judged on its own search, never by a twin's verdict; the large search that
+# decides "suspected equivalent" draws ten times as many examples from the same strategies.
+NORMAL = CheckSettings(stress=False, parallel=1, functional_hashing=False)
 BIG = CheckSettings(
-    max_examples=1000, stress=False, budget_s=40, candidate_budget_s=30, parallel=1, functional_hashing=False
+    max_examples=NORMAL.max_examples * 10,
+    stress=False,
+    budget_s=60,
+    candidate_budget_s=45,
+    parallel=1,
+    functional_hashing=False,
 )
 
 BINOP_SWAPS: dict[type[ast.operator], tuple[type[ast.operator], ...]] = {
@@ -120,9 +128,10 @@ class FunctionTarget:
 @dataclass
 class Stats:
     mutants: int = 0
-    killed: int = 0
+    killed: int = 0  # rejected by the verifier at its product settings
     survived_normal: int = 0
-    suspected: int = 0
+    missed: int = 0  # the verifier accepted them, the large search found a difference
+    suspected: int = 0  # no difference found even by the large search
     verdicts: Counter[str] = field(default_factory=Counter)
 
 
@@ -444,6 +453,7 @@ def run(
     if not big_search:
         survivors = []
     suspected: list[dict[str, str]] = []
+    missed: list[dict[str, str]] = []
     with ThreadPoolExecutor(2) as pool:
         big = [(t, ms, pool.submit(check, box, t, ms, BIG)) for t, ms in survivors]
         for target, mutants, future in big:
@@ -460,19 +470,27 @@ def run(
                         }
                     )
                 else:
-                    row.killed += 1
-                    all_kinds["killed_by_big_search"] += 1
+                    row.missed += 1
+                    all_kinds["missed_killed_by_big_search"] += 1
+                    missed.append(
+                        {
+                            "module": target.group,
+                            "function": mutant.function,
+                            "mutation": mutant.description,
+                            "diff": mutant.diff,
+                        }
+                    )
 
     wall = time.monotonic() - started
-    table = Table(title="Mutation kill rate")
-    for column in ("module", "mutants", "killed", "survived 100 ex.", "suspected equivalent", "kill rate"):
+    table = Table(title=f"Mutation kill rate (verifier at {NORMAL.max_examples} examples)")
+    columns = ("module", "mutants", "killed", "missed", "suspected equivalent", "kill rate")
+    for column in columns:
         table.add_column(column, justify="left" if column == "module" else "right")
     for group, row in sorted(stats.items()):
         denominator = row.mutants - row.suspected
         rate = f"{row.killed / denominator:.1%}" if denominator else "-"
-        table.add_row(
-            group, str(row.mutants), str(row.killed), str(row.survived_normal), str(row.suspected), rate
-        )
+        cells = (row.mutants, row.killed, row.mutants - row.killed - row.suspected, row.suspected)
+        table.add_row(group, *(str(c) for c in cells), rate)
     mutants_total = sum(r.mutants for r in stats.values())
     killed = sum(r.killed for r in stats.values())
     equivalent = len(suspected)
@@ -481,12 +499,14 @@ def run(
         "total",
         str(mutants_total),
         str(killed),
-        str(sum(r.survived_normal for r in stats.values())),
+        str(mutants_total - killed - equivalent),
         str(equivalent),
         f"{kill_rate:.1%}",
         style="bold",
     )
     console.print(table)
+    for item in missed:
+        console.print(f"  missed: {item['module']}.{item['function']}: {item['mutation']}  [{item['diff']}]")
     for item in suspected:
         console.print(
             f"  suspected: {item['module']}.{item['function']}: {item['mutation']}  [{item['diff']}]"
@@ -497,11 +517,15 @@ def run(
         "equivalent_suspected": equivalent,
         "killed": killed,
         "kill_rate": kill_rate,
+        "missed": mutants_total - killed - equivalent,
+        "verifier_examples": NORMAL.max_examples,
+        "large_search_examples": BIG.max_examples,
         "survived_normal_search": sum(r.survived_normal for r in stats.values()),
         "verdicts": dict(all_kinds),
         "functions": len(work),
         "wall_s": round(wall, 1),
         "suspected": suspected,
+        "missed_mutants": missed,
     }
 
 
@@ -511,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--json", type=Path, help="write the summary here")
     parser.add_argument("--limit-functions", type=int, default=None, help="only the first N functions")
+    parser.add_argument("--only", default="", help="only functions whose group.name contains this")
     parser.add_argument(
         "--no-examples", action="store_true", help="only the corpus, not examples/*/ex_*.py functions"
     )
@@ -522,6 +547,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     console = Console()
     targets = discover(not args.no_examples)
+    if args.only:
+        targets = [t for t in targets if args.only in f"{t.group}.{t.qualname}"]
     if args.limit_functions is not None:
         targets = targets[: args.limit_functions]
     if args.list:

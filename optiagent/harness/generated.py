@@ -5,10 +5,11 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 
 from .inputs import CapturedCall, parameter_names, type_hints
+from .mining import explicit_calls, mine, seed_values
 from .shapes import strategy_for_annotation, strategy_for_shape
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ def _parameter_strategies(
             strategy = st.sampled_from(observed[:20])
             generative = False
         elif parameter.name in hints:
-            strategy = strategy_for_annotation(hints[parameter.name], small=small)
+            strategy = strategy_for_annotation(
+                hints[parameter.name], small=small, mined=mine(diff.f_original) if small else None
+            )
         if strategy is None and parameter.name in shapes and shapes[parameter.name]:
             strategy = strategy_for_shape(shapes[parameter.name])
         if strategy is None and observed:
@@ -54,6 +57,27 @@ def _parameter_strategies(
     if not any_generative:
         return [], None  # only replays of captured values: the captured calls already covered them
     return chosen, None
+
+
+def _explicit_examples(
+    diff: Differential, parameters: list[inspect.Parameter], strategies: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Mined constants tried first, before the random examples (see mining.py)."""
+    hints = type_hints(diff.f_original)
+    mined = mine(diff.f_original)
+    seeds = [seed_values(hints.get(p.name), mined) for p in parameters]
+    if not any(seeds):
+        return []
+    defaults: list[Any] = []
+    for seeded, strategy in zip(seeds, strategies, strict=True):
+        if seeded:
+            defaults.append(None)
+            continue
+        try:  # the simplest value of the strategy: [] for a list, 0 for an int
+            defaults.append(find(strategy, lambda _: True, settings=settings(database=None, max_examples=50)))
+        except Exception:
+            return []
+    return explicit_calls(seeds, defaults)
 
 
 def _to_call(parameters: list[inspect.Parameter], values: tuple[Any, ...]) -> CapturedCall:
@@ -87,8 +111,10 @@ def hypothesis_differential(
     # the dict, a substring in the text); the other half range wide.
     small, _ = _parameter_strategies(diff, captured, job, small=True)
     calls = st.tuples(*(s for _, s in chosen))
+    explicit: list[tuple[Any, ...]] = []
     if len(small) == len(chosen):
         calls = st.one_of(st.tuples(*(s for _, s in small)), calls)
+        explicit = _explicit_examples(diff, [p for p, _ in chosen], [s for _, s in small])
     seeds: list[tuple[int, CapturedCall]] = []
     budget_floor = diff.remaining() * 0.4  # leave time for stress inputs
     # Generated inputs are for correctness: ones the original needs long for are dropped quickly.
@@ -102,7 +128,7 @@ def hypothesis_differential(
         derandomize=True,
         database=None,
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate, Phase.shrink],
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
         print_blob=False,
     )
     @given(calls)
@@ -121,6 +147,8 @@ def hypothesis_differential(
         except CandidateTooSlow as slow:
             too_slow.append(slow)  # not a behaviour difference to shrink: stop and report it
 
+    for values in reversed(explicit):  # `example` decorators run innermost first
+        differential = example(values)(differential)
     try:
         differential()
     except AssertionError:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from hypothesis.strategies import SearchStrategy
 
+    from .mining import Mined
+
 Shape = dict[str, Any]
 
 MAX_DEPTH = 8  # deeper values are described as opaque objects
@@ -362,21 +364,23 @@ def _import(shape: Shape) -> Any:
 
 
 SMALL_LEN = 6
-SMALL_TEXT = "aAb1 "
+SMALL_TEXT = "aAbx1 "
 
 
 def strategy_for_annotation(
-    annotation: object, max_len: int = MAX_GENERATED_LEN, small: bool = False
+    annotation: object, max_len: int = MAX_GENERATED_LEN, small: bool = False, mined: Mined | None = None
 ) -> SearchStrategy[Any] | None:
     """A bounded strategy for a resolved type annotation, or None when the type is opaque
     (Any, object, callables, plain classes, unresolved string annotations).
 
-    `small` draws from a tiny universe (ints -3..9, a 5-letter alphabet, at most 6 elements):
+    `small` draws from a tiny universe (ints -3..9, a 6-letter alphabet, at most 6 elements):
     values then collide across arguments, so a key is found in a dict, a substring occurs in a
     text, a target sum is reachable and palindromes appear, which random wide values rarely do.
+    `mined` constants of the code under test join the small universe: its string constants as
+    characters and as tokens strung together, its int constants and their neighbours.
     """
     try:
-        strategy = _annotation_strategy(annotation, SMALL_LEN if small else max_len, small)
+        strategy = _annotation_strategy(annotation, SMALL_LEN if small else max_len, small, mined)
         if strategy is not None:
             strategy.validate()
         return strategy
@@ -384,7 +388,9 @@ def strategy_for_annotation(
         return None
 
 
-def _annotation_strategy(annotation: object, max_len: int, small: bool = False) -> SearchStrategy[Any] | None:
+def _annotation_strategy(
+    annotation: object, max_len: int, small: bool = False, mined: Mined | None = None
+) -> SearchStrategy[Any] | None:
     import collections.abc as abc
     import decimal
     import fractions
@@ -394,7 +400,7 @@ def _annotation_strategy(annotation: object, max_len: int, small: bool = False) 
     from hypothesis import strategies as st
 
     def sub(arg: object) -> SearchStrategy[Any]:
-        found = _annotation_strategy(arg, max_len, small)
+        found = _annotation_strategy(arg, max_len, small, mined)
         if found is None:
             raise LookupError(f"cannot generate {arg!r}")
         return found
@@ -404,7 +410,8 @@ def _annotation_strategy(annotation: object, max_len: int, small: bool = False) 
         return st.none()
     if annotation is int:
         if small:
-            return st.integers(-3, 9)
+            near = st.integers(-3, 9)
+            return st.one_of(near, st.sampled_from(mined.ints)) if mined and mined.ints else near
         # Half small values: sizes, indices and recursion depths live there (and stay fast);
         # half anywhere, for breadth.
         return st.one_of(st.integers(-32, 64), st.integers())
@@ -413,7 +420,9 @@ def _annotation_strategy(annotation: object, max_len: int, small: bool = False) 
     if annotation in (float, bool, complex, decimal.Decimal, fractions.Fraction):
         return st.from_type(typing.cast(type, annotation))
     if annotation is str:
-        return st.text(alphabet=SMALL_TEXT, max_size=max_len) if small else st.text(max_size=max_len)
+        if not small:
+            return st.text(max_size=max_len)
+        return _small_text(mined, max_len)
     if annotation in (bytes, bytearray):
         raw = (
             st.binary(max_size=max_len)
@@ -447,10 +456,28 @@ def _annotation_strategy(annotation: object, max_len: int, small: bool = False) 
         return st.lists(elements[0], max_size=max_len).map(deque)
     if container in (dict, abc.Mapping, abc.MutableMapping):
         return st.dictionaries(elements[0], elements[-1], max_size=max_len)
-    return _class_strategy(annotation, max_len, small)
+    return _class_strategy(annotation, max_len, small, mined)
 
 
-def _class_strategy(annotation: object, max_len: int, small: bool) -> SearchStrategy[Any] | None:
+def _small_text(mined: Mined | None, max_len: int) -> SearchStrategy[str]:
+    from hypothesis import strategies as st
+
+    if mined is None or not mined.tokens:
+        return st.text(alphabet=SMALL_TEXT, max_size=max_len)
+    alphabet = "".join(sorted(set(SMALL_TEXT) | set(mined.chars)))
+    if any(c.isdigit() for c in mined.chars):
+        alphabet = "".join(sorted(set(alphabet) | set("0123456789")))
+    # Tokens as often as single characters: "[" then "]", "1" then "h", "a" "=" "b" ";" ...
+    pieces = st.one_of(st.sampled_from(mined.tokens), st.sampled_from(alphabet))
+    return st.one_of(
+        st.text(alphabet=alphabet, max_size=max_len * 2),
+        st.lists(pieces, max_size=max_len).map("".join),
+    )
+
+
+def _class_strategy(
+    annotation: object, max_len: int, small: bool, mined: Mined | None = None
+) -> SearchStrategy[Any] | None:
     import typing
 
     from hypothesis import strategies as st
@@ -458,11 +485,19 @@ def _class_strategy(annotation: object, max_len: int, small: bool) -> SearchStra
     if not isinstance(annotation, type):
         return None
     if typing.is_typeddict(annotation):
-        hints = typing.get_type_hints(annotation)
+        # Required[...] / NotRequired[...] are read from the hints too: under postponed
+        # annotations the class cannot see them, so __required_keys__ alone would be wrong.
+        hints = typing.get_type_hints(annotation, include_extras=True)
         required = set(getattr(annotation, "__required_keys__", hints))
         values: dict[str, SearchStrategy[Any]] = {}
-        for name, hint in hints.items():
-            value = _annotation_strategy(hint, max_len, small)
+        for name, hint in list(hints.items()):
+            wrapper = typing.get_origin(hint)
+            if wrapper is typing.Required or wrapper is typing.NotRequired:
+                (required.add if wrapper is typing.Required else required.discard)(name)
+                hint = typing.get_args(hint)[0]
+            if typing.get_origin(hint) is typing.Annotated:
+                hint = typing.get_args(hint)[0]
+            value = _annotation_strategy(hint, max_len, small, mined)
             if value is None:
                 return None
             values[name] = value
@@ -480,7 +515,9 @@ def _class_strategy(annotation: object, max_len: int, small: bool) -> SearchStra
             if dataclasses.is_dataclass(annotation)
             else list(getattr(annotation, "_fields", ()))
         )
-        fields = {name: _annotation_strategy(hints.get(name, typing.Any), max_len, small) for name in names}
+        fields = {
+            name: _annotation_strategy(hints.get(name, typing.Any), max_len, small, mined) for name in names
+        }
         present = {name: field for name, field in fields.items() if field is not None}
         return st.builds(annotation, **present) if len(present) == len(fields) else None
     return None

@@ -106,3 +106,26 @@ def test_clock_is_nondeterministic(run_check: CheckRunner) -> None:
     )
     outcome = run_check(original, original.replace("(x, ", "(x,"), "stamp")
     assert isinstance(outcome.verdict, Nondeterministic)
+
+
+BALANCED = """
+def balanced(text: str) -> bool:
+    pairs = {")": "(", "]": "["}
+    stack = []
+    for ch in text:
+        if ch in "([":
+            stack.append(ch)
+        elif ch in pairs:
+            if not stack or stack[-1] != pairs[ch]:
+                return False
+            stack.pop()
+    return not stack
+"""
+
+
+def test_structured_text_from_the_functions_own_constants(run_check: CheckRunner) -> None:
+    """Only a balanced pair like "()" tells these apart: the code's constants make one early."""
+    forgets_pop = BALANCED.replace("            stack.pop()\n", "")
+    outcome = run_check(BALANCED, forgets_pop, "balanced", max_examples=30)
+    assert isinstance(outcome.verdict, Mismatch)
+    assert outcome.verdict.counterexample in ("('()')", "('[]')")
