@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, func, insert, or_, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from optiagent.adapters.store.engine import create_store_engine
+from optiagent.adapters.store.engine import CONNECT_TIMEOUT_S, create_store_engine
 from optiagent.adapters.store.errors import translate_store_errors
 from optiagent.adapters.store.job_models import ApiTokenRow, JobArchiveRow, JobRow, JobTargetRow
 from optiagent.adapters.store.migrate import upgrade_engine
@@ -74,7 +75,7 @@ class SqlJobStore:
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
         self._url = url
         with translate_store_errors(url, "opening"):
-            self._engine = create_store_engine(url)
+            self._engine = _engine(url)
             require_supported(self._engine.dialect.name)
             if auto_migrate:
                 upgrade_engine(self._engine)
@@ -408,6 +409,21 @@ class SqlJobStore:
     def _connect(self, action: str) -> Iterator[Connection]:
         with translate_store_errors(self._url, action), self._engine.connect() as connection:
             yield connection
+
+
+def _engine(url: str) -> Engine:
+    """Postgres without a ping per checkout (status reads are the API's hot path): a connection
+    broken by a restart fails one call, which the caller retries, and the pool is then refreshed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return create_store_engine(url)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=600,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def _died(step: str, deaths: int, limit: int) -> str:
