@@ -5,17 +5,14 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
-from optiagent.adapters.llm.stack import LLMStack, build_llm_stack, resolve_api_key
 from optiagent.adapters.sandbox.local import LocalSandbox
-from optiagent.adapters.store.llm_cache import SqlCompletionCache
 from optiagent.adapters.store.sql import SqlEditStore
 from optiagent.agents.catalogue import CatalogueGenerator
-from optiagent.agents.generator import UsageLog
-from optiagent.agents.llm import LLMOptions
-from optiagent.agents.registry import LLM_STRATEGY_NAMES, llm_generator
+from optiagent.agents.names import LLM_STRATEGY_NAMES  # the LLM modules load langgraph/SDKs: only when used
 from optiagent.domain.errors import ConfigError
 from optiagent.ports.generator import CandidateGenerator
 from optiagent.ports.jobs import JobQueue, JobStore
@@ -28,6 +25,10 @@ from optiagent.services.target_run import Services
 from optiagent.services.workspace import ArchiveLimits
 from optiagent.settings import Settings
 from optiagent.verify.jobs import CheckSettings
+
+if TYPE_CHECKING:
+    from optiagent.adapters.llm.stack import LLMStack
+    from optiagent.agents.generator import UsageLog
 
 KNOWN_STRATEGIES = ("catalogue", *LLM_STRATEGY_NAMES)
 
@@ -82,6 +83,9 @@ def build_llm(settings: Settings, database_url: str | None) -> LLMStack | None:
     when no provider is configured."""
     if settings.llm.provider == "none":
         return None
+    from optiagent.adapters.llm.stack import build_llm_stack, resolve_api_key
+    from optiagent.adapters.store.llm_cache import SqlCompletionCache
+
     key = resolve_api_key(
         settings.llm,
         settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
@@ -109,11 +113,13 @@ def build_generators(
                     f"strategy {name!r} needs an LLM provider: pass --provider openai|anthropic|"
                     "openai-compatible (and --model), or set OPTIAGENT_LLM__PROVIDER"
                 )
+            from optiagent.agents.llm import LLMOptions
+            from optiagent.agents.registry import llm_generator
+
             options = LLMOptions(llm.model, llm.temperature, llm.max_tokens)
             generators[name] = llm_generator(name, llm.provider, options, llm.remaining_tokens, usage)
         else:
-            known = ", ".join(("catalogue", *LLM_STRATEGY_NAMES))
-            raise ConfigError(f"unknown strategy {name!r}; known: {known}")
+            raise ConfigError(f"unknown strategy {name!r}; known: {', '.join(KNOWN_STRATEGIES)}")
     return generators
 
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from optiagent.agents.generator import LLM_STRATEGIES, AgentGenerator, AutoGenerator, UsageLog
 from optiagent.agents.llm import LLMOptions
+from optiagent.agents.names import LLM_STRATEGY_NAMES
 from optiagent.ports.generator import CandidateGenerator
 from optiagent.ports.llm import LLMProvider
 
-LLM_STRATEGY_NAMES = (*LLM_STRATEGIES, "auto")
+assert set(LLM_STRATEGY_NAMES) == {*LLM_STRATEGIES, "auto"}
 
 
 def llm_generator(

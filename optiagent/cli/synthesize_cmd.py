@@ -9,15 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from optiagent.agents.generator import LLM_STRATEGIES
-from optiagent.agents.llm import LLMOptions, LLMSession
 from optiagent.bootstrap import build_generators, build_llm, build_sandbox, build_store, default_database_url
 from optiagent.cli.llm_flags import with_llm_flags
 from optiagent.domain.edits import unified_diff
 from optiagent.domain.errors import InputError
 from optiagent.services.optimize import optimize
 from optiagent.services.requests import OptimizeRequest, SilentProgress
-from optiagent.services.synthesize import SynthesizeRequest, parse_spec, synthesize
 from optiagent.services.target_run import Services
 from optiagent.settings import load_settings
 
@@ -46,6 +43,11 @@ def synthesize_command(
     sandbox: Annotated[str | None, typer.Option(help="auto, docker or local.")] = None,
 ) -> None:
     """Fill in the body of a stub with FunCoder/PlanSearch candidates judged by B4, then optimize it."""
+    # langgraph and the SDKs load only when this command runs (they take seconds to import)
+    from optiagent.agents.generator import LLM_STRATEGIES
+    from optiagent.agents.llm import LLMOptions, LLMSession
+    from optiagent.services.synthesize import SynthesizeRequest, parse_spec, synthesize
+
     file, qualname = parse_spec(spec)
     names = tuple(strategy) or SYNTHESIS_STRATEGIES
     unknown = [name for name in names if name not in SYNTHESIS_STRATEGIES]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal, get_args
 
-from optiagent.adapters.llm.anthropic_messages import ANTHROPIC_BASE_URL, AnthropicMessagesProvider
-from optiagent.adapters.llm.openai_chat import OPENAI_BASE_URL, OpenAIChatProvider
 from optiagent.adapters.llm.retry import RetryPolicy
 from optiagent.domain.errors import ConfigError
 from optiagent.ports.llm import LLMProvider
@@ -34,8 +32,11 @@ def build_provider(
     if max_retries < 0:
         raise ConfigError("max_retries must not be negative")
     policy = dataclasses.replace(retry or RetryPolicy(), max_attempts=max_retries + 1)
+    # Each SDK is imported only when its provider is chosen: importing one takes seconds.
     match provider:
         case "openai":
+            from optiagent.adapters.llm.openai_chat import OPENAI_BASE_URL, OpenAIChatProvider
+
             return OpenAIChatProvider(
                 api_key=_required_key(provider, api_key),
                 default_model=model,
@@ -44,6 +45,11 @@ def build_provider(
                 retry=policy,
             )
         case "anthropic":
+            from optiagent.adapters.llm.anthropic_messages import (
+                ANTHROPIC_BASE_URL,
+                AnthropicMessagesProvider,
+            )
+
             return AnthropicMessagesProvider(
                 api_key=_required_key(provider, api_key),
                 default_model=model,
@@ -56,6 +62,8 @@ def build_provider(
                 raise ConfigError(
                     "provider 'openai-compatible' needs a base_url, e.g. http://127.0.0.1:11434/v1"
                 )
+            from optiagent.adapters.llm.openai_chat import OpenAIChatProvider
+
             return OpenAIChatProvider(
                 api_key=api_key or UNUSED_API_KEY,
                 default_model=model,

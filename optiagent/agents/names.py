@@ -1,0 +1,3 @@
+"""Strategy names, importable without loading langgraph or the vendor SDKs."""
+
+LLM_STRATEGY_NAMES = ("plansearch", "rewoo", "funcoder", "sampling", "auto")
