@@ -20,7 +20,7 @@ from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableEr
 from optiagent.ports.store import EditStore
 from optiagent.services.benchmarking import BenchmarkSettings
 from optiagent.services.jobs import JobRunner, ServiceConfig
-from optiagent.services.requests import DEFAULT_MIN_SPEEDUP, DEFAULT_STRATEGIES, SilentProgress
+from optiagent.services.requests import DEFAULT_MIN_SPEEDUP, SilentProgress
 from optiagent.services.target_run import Services
 from optiagent.services.workspace import ArchiveLimits
 from optiagent.settings import Settings
@@ -130,6 +130,16 @@ def service_database_url(settings: Settings) -> str:
     return settings.database_url or default_database_url(Path.cwd())
 
 
+def check_strategies(settings: Settings, strategies: Sequence[str]) -> None:
+    """Raises ConfigError for a strategy the workers could not run (unknown, or LLM without one)."""
+    if settings.llm.provider == "none":
+        build_generators(strategies)
+        return
+    unknown = [name for name in strategies if name not in KNOWN_STRATEGIES]
+    if unknown:
+        raise ConfigError(f"unknown strategy {unknown[0]!r}; known: {', '.join(KNOWN_STRATEGIES)}")
+
+
 def build_job_store(settings: Settings) -> JobStore:
     from optiagent.adapters.store.jobs import SqlJobStore
 
@@ -159,15 +169,16 @@ def build_job_runner(settings: Settings, queue: JobQueue) -> JobRunner:
     """A worker process's runner: one history store, one sandbox, Services per strategy set."""
     url = service_database_url(settings)
     store, box = build_store(settings, url, Path.cwd()), build_sandbox(settings)
+    llm = build_llm(settings, url)
     cache: dict[tuple[str, ...], Services] = {}
 
     def services_for(strategies: Sequence[str]) -> Services:
-        key = tuple(strategies) or DEFAULT_STRATEGIES
+        key = tuple(strategies) or default_strategies(llm)
         if key not in cache:
             cache[key] = Services(
                 sandbox=box,
                 store=store,
-                generators=build_generators(key),
+                generators=build_generators(key, llm),
                 progress=SilentProgress(),
                 check=CheckSettings(),
                 bench=BenchmarkSettings(),

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from optiagent.adapters.queue.celery_app import CeleryJobQueue, make_celery
 from optiagent.api.app import ApiConfig, create_app
-from optiagent.bootstrap import build_generators, build_job_store, build_store, service_database_url
+from optiagent.bootstrap import build_job_store, build_store, check_strategies, service_database_url
 from optiagent.services.workspace import ArchiveLimits
 from optiagent.settings import load_settings
 
@@ -21,7 +21,7 @@ def app_from_settings() -> FastAPI:
         max_upload_bytes=int(api.max_upload_mb * 2**20),
         limits=ArchiveLimits(int(api.max_unpacked_mb * 2**20), api.max_files),
         allow_file_urls=api.allow_file_urls,
-        check_strategies=build_generators,
+        check_strategies=lambda strategies: check_strategies(settings, strategies),
     )
     jobs = build_job_store(settings)
     edits = build_store(settings, service_database_url(settings), Path.cwd())
