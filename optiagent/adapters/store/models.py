@@ -156,5 +156,5 @@ class VerdictCacheRow(Base):
 
 
 # Feature tables live in their own modules; importing them here puts them in Base.metadata.
-from optiagent.adapters.store import llm_models as _llm_models  # noqa: E402, F401
 from optiagent.adapters.store import job_models as _job_models  # noqa: E402, F401
+from optiagent.adapters.store import llm_models as _llm_models  # noqa: E402, F401
