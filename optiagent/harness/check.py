@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import hashlib
 import json
 import math
 import os
@@ -31,7 +32,7 @@ from typing import Any
 
 from .caches import clear_caches
 from .differential import CandidateTooSlow, Differential, Mismatch, OriginalRuns
-from .fingerprint import fingerprint, probe_calls
+from .fingerprint import canonical, fingerprint, probe_calls
 from .inputs import CapturedCall, load_captured, scale_call, shrink_call
 from .loading import read_text
 from .outcome import run_call
@@ -39,9 +40,15 @@ from .timer import CallTimeout, time_limit
 
 
 def escalate(
-    diff: Differential, seeds: list[CapturedCall], settings: dict[str, Any]
+    diff: Differential,
+    seeds: list[CapturedCall],
+    settings: dict[str, Any],
+    beyond: list[CapturedCall] | None = None,
 ) -> list[tuple[CapturedCall, dict[str, Any]]]:
-    """Grow inputs geometrically until the original needs low_s..high_s per call (or a cap)."""
+    """Grow inputs geometrically until the original needs low_s..high_s per call (or a cap).
+
+    A grown input the original cannot finish within 4 x high_s goes to `beyond`: no oracle there,
+    so candidates are judged on it by consensus among themselves (B4, on the host)."""
     low, high = float(settings.get("low_s", 0.05)), float(settings.get("high_s", 0.5))
     max_factor = int(settings.get("max_factor", 4096))
     deadline = time.perf_counter() + min(
@@ -60,7 +67,11 @@ def escalate(
                 with time_limit(high * 4):
                     run_call(diff.f_original, grown.args, grown.kwargs)
                 elapsed = time.perf_counter() - started
-            except (CallTimeout, MemoryError):
+            except CallTimeout:
+                if beyond is not None and len(beyond) < _BEYOND_KEPT:
+                    beyond.append(grown)
+                break
+            except MemoryError:
                 break
             points.append((factor, elapsed))
             if elapsed >= low:
@@ -87,7 +98,23 @@ def escalate(
                 size=input_size(grown, diff.method),
             )
             found.append((grown, recipe))
+            if beyond is not None and not beyond:
+                _probe_beyond(diff, seed, index, chosen_factor * 4, high * 4, beyond)
     return found
+
+
+def _probe_beyond(
+    diff: Differential, seed: CapturedCall, index: int, factor: int, limit: float, beyond: list[CapturedCall]
+) -> None:
+    """Once per target: four times the stress size; kept when the original cannot finish it."""
+    bigger = scale_call(seed, factor, seed=index, skip_first=diff.method)
+    try:
+        with time_limit(limit):
+            run_call(diff.f_original, bigger.args, bigger.kwargs)
+    except CallTimeout:
+        beyond.append(bigger)
+    except MemoryError:
+        pass
 
 
 def input_size(call: CapturedCall, method: bool) -> int:
@@ -113,7 +140,9 @@ def has_scalable_arguments(call: CapturedCall, method: bool) -> bool:
     return any(isinstance(v, (str, bytes, list, tuple, set, frozenset, dict, int)) for v in values)
 
 
-_BENCH_CEILING_S = 0.15  # real inputs slower than this are cut down for benchmark samples
+_BENCH_CEILING_S = 0.15
+_BEYOND_KEPT = 3
+_BEYOND_LIMIT_S = 1.0  # per candidate and input: no original to compare with, only consensus  # real inputs slower than this are cut down for benchmark samples
 
 
 def _shrink_for_benchmark(
@@ -166,12 +195,15 @@ def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
     stress = job.get("stress", {})
     stress_calls: list[CapturedCall] = []
     recipes: list[dict[str, Any]] = []
+    beyond: list[CapturedCall] = []
     if stress.get("enabled", True) and seeds:
         limit = float(stress.get("high_s", 0.5)) * 4
-        for index, (call, recipe) in enumerate(escalate(warm, seeds, stress)):
+        for index, (call, recipe) in enumerate(escalate(warm, seeds, stress, beyond)):
             if warm.compare(call, "stress", original_limit=limit, key=f"stress-{index}"):
                 stress_calls.append(call)
                 recipes.append(recipe)
+            elif len(beyond) < _BEYOND_KEPT:
+                beyond.append(call)
     return {
         "warm": warm,
         "captured": captured,
@@ -179,6 +211,7 @@ def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
         "seeds": seeds,
         "stress_calls": stress_calls,
         "recipes": recipes,
+        "beyond": beyond,
     }
 
 
@@ -219,6 +252,7 @@ def _check_candidate(
             "original_s": diff.slowest_original_s,
             "candidate_s": diff.slowest_candidate_s,
         },
+        "beyond_budget": beyond_budget_outputs(diff, shared["beyond"]),
         "candidate_scaling": (scaling := candidate_scaling(diff, shared)),
         "candidate_exponent": scaling_exponent(scaling, shortest_s=2e-4),
         "prescreen_speedup": prescreen(diff, shared["bench_calls"]),
@@ -250,6 +284,26 @@ def _fingerprint_candidate(
         return {"fingerprint": None}
     calls = [(diff.candidate_args(call), call.kwargs) for call in shared["probes"]]
     return {"fingerprint": fingerprint(diff.f_candidate, diff.candidate, calls) if calls else None}
+
+
+def beyond_budget_outputs(diff: Differential, calls: list[CapturedCall]) -> list[str | None]:
+    """The candidate's behaviour on inputs the original could not finish, as a canonical hash
+    each (None: it could not finish either). The host compares these across candidates."""
+    hashes: list[str | None] = []
+    for call in calls:
+        if diff.f_candidate is None or diff.candidate is None or (hashes and hashes[-1] is None):
+            hashes.append(None)  # one input it could not finish: the others are as large
+            continue
+        clear_caches(diff.candidate)
+        try:
+            with time_limit(_BEYOND_LIMIT_S):
+                outcome = run_call(diff.f_candidate, diff.candidate_args(call), call.kwargs)
+        except (CallTimeout, MemoryError):
+            hashes.append(None)
+            continue
+        observed = (outcome.result, outcome.raised, outcome.stdout, outcome.args_after)
+        hashes.append(hashlib.sha256(canonical(observed).encode("utf-8", "replace")).hexdigest()[:24])
+    return hashes
 
 
 def candidate_scaling(diff: Differential, shared: dict[str, Any]) -> list[tuple[int, float]]:

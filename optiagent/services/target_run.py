@@ -23,6 +23,7 @@ from optiagent.domain.history import (
 )
 from optiagent.domain.measurement import Accepted, Measurement, decide
 from optiagent.domain.report import TargetReport, TargetStatus, choose_best
+from optiagent.domain.selection.oracle_free import dissenters
 from optiagent.domain.targets import Target
 from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch, Nondeterministic, verdict_name
 from optiagent.ports.generator import CandidateGenerator, TargetContext
@@ -150,6 +151,26 @@ def _check_all(services: Services, job: TargetJob, candidates: Sequence[Candidat
     return [o if o is not None else CheckOutcome(Crashed("no verdict")) for o in outcomes]
 
 
+def _without_dissenters(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+    """Equivalent candidates that answer a stress input the original could not finish differently
+    from the B4 consensus of the others are rejected (no oracle there, only agreement)."""
+    # Functional duplicates carry their twin's outputs: each is one more vote for them.
+    judged = [i for i, o in enumerate(outcomes) if isinstance(o.verdict, Equivalent) and o.beyond_budget]
+    out = dissenters([outcomes[i].beyond_budget for i in judged])
+    result = list(outcomes)
+    for position in out:
+        index = judged[position]
+        detail = (
+            "disagrees with the other candidates' consensus (B4) on a stress input too large "
+            "for the original to finish within its budget"
+        )
+        result[index] = dataclasses.replace(
+            outcomes[index],
+            verdict=Mismatch("(a stress input beyond the original's budget)", "consensus", detail),
+        )
+    return result
+
+
 def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[str, object]:
     """What an accepted edit was proven on: inputs by source, the largest and slowest inputs, scaling."""
     checked = dict(outcome.verdict.checked) if isinstance(outcome.verdict, Equivalent) else {}
@@ -216,7 +237,7 @@ def _run_target(services: Services, job: TargetJob) -> TargetReport:
                 dict(candidate.provenance),
             )
         )
-    outcomes = _check_all(services, job, candidates)
+    outcomes = _without_dissenters(_check_all(services, job, candidates))
     report.cache_hits = sum(o.from_cache for o in outcomes)
     report.functional_duplicates = sum(o.duplicate_of is not None for o in outcomes)
     if outcomes and outcomes[0].note:

@@ -27,6 +27,8 @@ class CheckOutcome:
     from_cache: bool = False  # the verdict came from the verdict cache; only timed in this job
     slowest: dict[str, Any] = field(default_factory=dict)  # the slowest input: source, both times
     candidate_exponent: float | None = None  # t ~ n^k of the candidate on the stress input
+    # Output hashes on stress inputs the original could not finish (None: neither could this).
+    beyond_budget: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,9 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
                 from_cache=bool(data.get("from_cache", False)),
                 slowest=dict(data.get("slowest") or {}),
                 candidate_exponent=float(exponent) if exponent is not None else None,
+                beyond_budget=tuple(
+                    str(h) if h is not None else None for h in data.get("beyond_budget") or ()
+                ),
             )
         case "mismatch":
             return CheckOutcome(

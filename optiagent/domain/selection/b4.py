@@ -9,6 +9,7 @@ rows and columns as given (the B4 protocol de-duplicates them first).
 from __future__ import annotations
 
 from collections.abc import Sequence
+import math
 from math import lgamma
 
 from optiagent.domain.selection.matrix import (
@@ -59,13 +60,25 @@ def score_b4_row(
     )
 
 
-def rank_b4(matrix: PassMatrix, beta_0: float = 1e4, alpha_xy: float = 1e3) -> Ranking:
-    """Consensus sets ranked by `score_b4_row` (defaults: the real-data setting of the B4 repo)."""
+def rank_b4(
+    matrix: PassMatrix,
+    beta_0: float = 1e4,
+    alpha_xy: float = 1e3,
+    known_correct: Sequence[int] = (),
+) -> Ranking:
+    """Consensus sets ranked by `score_b4_row` (defaults: the real-data setting of the B4 repo).
+
+    `known_correct` columns are tests whose expected values are known right (they came from the
+    original): fixed as correct in the model, so a hypothesis whose row fails one of them has
+    probability zero and ranks last.
+    """
     column_sums = [sum(row[j] for row in matrix.rows) for j in range(matrix.n_tests)]
     return sort_groups(
         RankedGroup(
             tuple(members),
-            score_b4_row(row, len(members), column_sums, matrix.n_programs, beta_0, alpha_xy),
+            score_b4_row(row, len(members), column_sums, matrix.n_programs, beta_0, alpha_xy)
+            if all(row[j] for j in known_correct)
+            else -math.inf,
         )
         for row, members in group_identical_rows(matrix).items()
     )
