@@ -84,7 +84,7 @@ def main() -> None:
     improved = [t for t in targets if t["status"] == "improved"]
     strong = [t for t in improved if t["ci"] and t["ci"][0] >= args.min_lower_bound]
     table = Table(title="examples yield")
-    for column in ("target", "status", "speedup", "95% CI", "rules"):
+    for column in ("target", "status", "speedup", "95% CI", "s", "rules"):
         table.add_column(column)
     for t in targets:
         table.add_row(
@@ -92,8 +92,10 @@ def main() -> None:
             t["status"],
             f"{t['speedup']:.2f}x" if t["speedup"] else "",
             f"{t['ci'][0]:.2f}-{t['ci'][1]:.2f}" if t["ci"] else "",
+            f"{t.get('wall_seconds', 0):.0f}",
             ",".join(t["rules"]),
         )
+    slowest = max(targets, key=lambda t: t.get("wall_seconds", 0), default=None)
     console = Console()
     console.print(table)
     result = {
@@ -102,6 +104,9 @@ def main() -> None:
         f"improved_lower_bound_ge_{args.min_lower_bound}": len(strong),
         "geomean_speedup": report["summary"]["geomean_speedup"],
         "wall_seconds": round(wall, 1),
+        "slowest_target_seconds": slowest.get("wall_seconds", 0) if slowest else 0,
+        "slowest_target": f"{slowest['file']}::{slowest['qualname']}" if slowest else None,
+        "program_targets_improved": sum(t["qualname"] == "<program>" for t in improved),
         "incorrect_edits": len(incorrect),
         "incorrect": incorrect,
     }
