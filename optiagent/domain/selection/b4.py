@@ -8,8 +8,8 @@ rows and columns as given (the B4 protocol de-duplicates them first).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import math
+from collections.abc import Sequence
 from math import lgamma
 
 from optiagent.domain.selection.matrix import (
