@@ -16,7 +16,7 @@ class SandboxSettings(BaseModel):
     workers: int = 2
     # Docker backend
     warm: bool = True  # reuse containers (warm pool); False: one fresh container per job
-    pool_size: int = 2  # containers kept at most (and started ahead)
+    pool_size: int = 4  # containers at most: benchmark pairs and a check run at once
     max_jobs_per_container: int = 200  # then it is replaced (also after any limit violation)
     idle_s: float = 120.0  # idle containers are stopped after this long
     cpus: float = 2.0  # CPU share of one container

@@ -52,13 +52,14 @@ from optiagent.ports.sandbox import (
 )
 
 _REPLY_GRACE_S = 10.0  # the server enforces the deadline; the host waits this much longer
+_PRESTARTED = 2  # containers started ahead (jobs with other mounts replace them as needed)
 _VIOLATIONS = frozenset({SandboxStatus.TIMEOUT, SandboxStatus.OOM, SandboxStatus.KILLED})
 
 
 @dataclass(frozen=True)
 class DockerOptions:
     warm: bool = True
-    pool_size: int = 2
+    pool_size: int = 4
     max_jobs_per_container: int = 200
     idle_s: float = 120.0
     cpus: float = 2.0
@@ -176,9 +177,8 @@ class DockerSandbox:
         )
         if self.options.warm:
             default = self._limits(SandboxJob(argv=("true",)))
-            self._pool.prestart(
-                BoxShape((), default.memory_mb, default.max_processes), self.options.pool_size
-            )
+            shape = BoxShape((), default.memory_mb, default.max_processes)
+            self._pool.prestart(shape, min(self.options.pool_size, _PRESTARTED))
 
     def _start_box(self, shape: BoxShape) -> BoxContainer:
         control = self._work_root / f"box-{os.getpid()}-{secrets.token_hex(6)}"
