@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import WorkerFactory
+from tests.service.history import wait_for_ready
 from tests.service.stack import EXAMPLES, PRIMES_FUNCTIONS, REPO, Client, git_repository, tar_gz
 
 pytestmark = pytest.mark.slow
@@ -59,6 +60,8 @@ def events(client: Client, job_id: str) -> list[tuple[str, dict[str, Any]]]:
 
 def test_archive_and_git_jobs_match_the_cli(client: Client, workers: WorkerFactory, tmp_path: Path) -> None:
     first, second = workers(), workers()
+    for worker in (first, second):
+        wait_for_ready(worker.log)
     options = {"functions": ",".join(PRIMES_FUNCTIONS), "workload": "python workload.py"}
     archive_job = client.submit_archive(tar_gz(EXAMPLES / "primes"), name="primes.tar.gz", **options)
     assert archive_job.status_code == 201
