@@ -99,6 +99,12 @@ def build_llm_stack(
         raise ConfigError(f"provider {settings.provider!r} needs a model name (--model)")
     if settings.token_budget is not None and settings.token_budget <= 0:
         raise ConfigError("the token budget must be positive")
+    if settings.cost_budget is not None and (
+        settings.prompt_price_per_million is None or settings.completion_price_per_million is None
+    ):
+        raise ConfigError(
+            "a cost budget needs OPTIAGENT_LLM__PROMPT_PRICE_PER_MILLION and __COMPLETION_PRICE_PER_MILLION"
+        )
     if settings.max_tokens <= 0:
         raise ConfigError("max tokens must be positive")
     inner = build_provider(
