@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -71,17 +71,26 @@ JOB_COLUMNS = [
 ]
 
 
+# Built once: status reads are the API's hot path.
+GET_JOB = select(*JOB_COLUMNS).where(JobRow.id == bindparam("job_id"))
+
+
 class SqlJobStore:
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
         self._url = url
         with translate_store_errors(url, "opening"):
             self._engine = _engine(url)
+            # Reads in autocommit: one round trip per query instead of BEGIN, SELECT, ROLLBACK.
+            self._reads = (
+                _engine(url, autocommit=True) if self._engine.dialect.name == "postgresql" else self._engine
+            )
             require_supported(self._engine.dialect.name)
             if auto_migrate:
                 upgrade_engine(self._engine)
 
     def close(self) -> None:
         self._engine.dispose()
+        self._reads.dispose()
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -125,7 +134,7 @@ class SqlJobStore:
 
     def get_job(self, job_id: str) -> Job | None:
         with self._connect("reading a job") as connection:
-            row = connection.execute(select(*JOB_COLUMNS).where(JobRow.id == job_id)).first()
+            row = connection.execute(GET_JOB, {"job_id": job_id}).first()
         return None if row is None else _job(row)
 
     def archive(self, job_id: str) -> bytes | None:
@@ -407,11 +416,11 @@ class SqlJobStore:
 
     @contextmanager
     def _connect(self, action: str) -> Iterator[Connection]:
-        with translate_store_errors(self._url, action), self._engine.connect() as connection:
+        with translate_store_errors(self._url, action), self._reads.connect() as connection:
             yield connection
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, *, autocommit: bool = False) -> Engine:
     """Postgres without a ping per checkout (status reads are the API's hot path): a connection
     broken by a restart fails one call, which the caller retries, and the pool is then refreshed."""
     parsed = make_url(url)
@@ -423,6 +432,8 @@ def _engine(url: str) -> Engine:
         max_overflow=20,
         pool_recycle=600,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
+        pool_reset_on_return=None if autocommit else "rollback",  # nothing to roll back
     )
 
 
