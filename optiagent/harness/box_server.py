@@ -221,8 +221,8 @@ def serve(control_dir: str) -> int:
     path = os.path.join(control_dir, SOCKET_NAME)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".new")
-    os.rename(path + ".new", path)  # appears complete: the service connects as soon as it exists
     listener.listen(1)
+    os.rename(path + ".new", path)  # appears listening: the service connects as soon as it exists
     conn, _ = listener.accept()
     listener.close()
     os.unlink(path)  # exactly one client, ever

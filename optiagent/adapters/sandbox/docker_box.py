@@ -129,7 +129,11 @@ class BoxContainer:
                 next_check = now + 0.5
             time.sleep(0.002)
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(str(path))
+        try:
+            conn.connect(str(path))
+        except OSError:
+            conn.close()
+            raise
         return conn
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
