@@ -18,7 +18,7 @@ from optiagent.api.auth import Authenticated
 from optiagent.api.problems import Problem
 from optiagent.api.uploads import BodyLimit, GitJob, spec_from_form, spec_from_json
 from optiagent.domain.jobs import Job, JobStatus
-from optiagent.ports.jobs import JobQueue, JobStore
+from optiagent.ports.jobs import AsyncJobReader, JobQueue, JobStore
 from optiagent.ports.store import EditStore
 from optiagent.services.jobs import submit_job
 from optiagent.services.workspace import ArchiveLimits
@@ -82,6 +82,7 @@ def create_app(
     queue: JobQueue,
     config: ApiConfig,
     ping_broker: Callable[[], bool] | None = None,
+    reader: AsyncJobReader | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="optiagent",
@@ -95,7 +96,7 @@ def create_app(
     v1 = APIRouter(prefix="/v1")
 
     async def find(job_id: str) -> Job:
-        job = await run_in_threadpool(jobs.get_job, job_id)
+        job = await reader.get_job(job_id) if reader else await run_in_threadpool(jobs.get_job, job_id)
         if job is None:
             raise Problem(404, f"no job {job_id}")
         return job

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from optiagent.adapters.queue.celery_app import CeleryJobQueue, make_celery
+from optiagent.adapters.store.jobs import AsyncJobReader
 from optiagent.api.app import ApiConfig, create_app
 from optiagent.bootstrap import build_job_store, build_store, check_strategies, service_database_url
 from optiagent.services.workspace import ArchiveLimits
@@ -25,4 +26,6 @@ def app_from_settings() -> FastAPI:
     )
     jobs = build_job_store(settings)
     edits = build_store(settings, service_database_url(settings), Path.cwd())
-    return create_app(jobs, edits, queue, config, ping_broker=queue.ping)
+    url = service_database_url(settings)
+    reader = AsyncJobReader(url) if AsyncJobReader.supports(url) else None
+    return create_app(jobs, edits, queue, config, ping_broker=queue.ping, reader=reader)

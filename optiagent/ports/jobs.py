@@ -34,9 +34,7 @@ class JobStore(Protocol):
 
     def plan(self, job_id: str) -> Mapping[str, object] | None: ...
 
-    def claim_target(
-        self, job_id: str, index: int, owner: str, lease_s: float, max_deaths: int
-    ) -> Claim: ...
+    def claim_target(self, job_id: str, index: int, owner: str, lease_s: float, max_deaths: int) -> Claim: ...
 
     def heartbeat_target(self, job_id: str, index: int, owner: str) -> None: ...
 
@@ -69,6 +67,12 @@ class JobStore(Protocol):
     def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
 
     def close(self) -> None: ...
+
+
+class AsyncJobReader(Protocol):
+    """Status reads from an event loop (the API's hot path)."""
+
+    async def get_job(self, job_id: str) -> Job | None: ...
 
 
 class JobQueue(Protocol):

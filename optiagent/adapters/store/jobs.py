@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from optiagent.adapters.store.engine import CONNECT_TIMEOUT_S, create_store_engine
 from optiagent.adapters.store.errors import translate_store_errors
@@ -446,3 +447,33 @@ def _alive(heartbeat_at: datetime | None, now: datetime, lease_s: float) -> bool
         return False
     beat = heartbeat_at if heartbeat_at.tzinfo else heartbeat_at.replace(tzinfo=UTC)
     return (now - beat).total_seconds() < lease_s
+
+
+class AsyncJobReader:
+    """Job status reads for the API's event loop (Postgres, asyncio driver): no thread hop per
+    request, which is most of a status request's latency on a busy machine."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._engine = create_async_engine(
+            url,
+            pool_size=10,
+            max_overflow=20,
+            pool_recycle=600,
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        )
+
+    @staticmethod
+    def supports(url: str) -> bool:
+        return make_url(url).get_backend_name() == "postgresql"
+
+    async def get_job(self, job_id: str) -> Job | None:
+        with translate_store_errors(self._url, "reading a job"):
+            async with self._engine.connect() as connection:
+                row = (await connection.execute(GET_JOB, {"job_id": job_id})).first()
+        return None if row is None else _job(row)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
