@@ -146,6 +146,13 @@ class JobRunner:
             except (InputError, ConfigError) as error:
                 self.jobs.finish_job(job_id, JobStatus.FAILED, None, str(error))
                 return ClaimState.STOPPED
+            except StoreUnavailableError:
+                raise
+            except Exception as error:  # a bug, not a dead worker: fail now, with the reason
+                log.exception("prepare_failed", job=job_id)
+                reason = f"internal error while preparing: {type(error).__name__}: {error}"
+                self.jobs.finish_job(job_id, JobStatus.FAILED, None, reason)
+                return ClaimState.STOPPED
             self._patiently(lambda: self.jobs.save_plan(job_id, plan, targets))
         self._dispatch(job_id)
         return ClaimState.CLAIMED
