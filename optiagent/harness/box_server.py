@@ -234,6 +234,7 @@ def serve(control_dir: str) -> int:
             if request.get("op") == "ping":
                 write_message(conn, {"ok": True})
                 continue
+            write_message(conn, {"accepted": True})  # lets the service tell "never started" apart
             write_message(conn, run_job(request))
 
 

@@ -22,6 +22,7 @@ OWNER_LABEL = "optiagent.sandbox.owner"
 DIR_LABEL = "optiagent.sandbox.dir"
 INSTANCE_LABEL = "optiagent.sandbox.instance"
 _START_TIMEOUT_S = 30.0
+_ACCEPT_TIMEOUT_S = 10.0  # the server acknowledges a job before starting it
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
     }
 
 
+class NotDelivered(Exception):
+    """The job never reached the server: safe to run it on another container."""
+
+
 class BoxContainer:
     """A started container whose job server accepted our connection (and will accept no other)."""
 
@@ -137,19 +142,29 @@ class BoxContainer:
         return conn
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
-        """The server's reply, or None when the server died or did not answer in time."""
+        """The server's reply, or None when it died or did not answer in time. Raises NotDelivered
+        when the request could not even be sent (the server was gone before the job started)."""
         if self._conn is None:
-            return None
+            raise NotDelivered("the container is closed")
+        try:
+            self._conn.settimeout(min(timeout_s, _ACCEPT_TIMEOUT_S))
+            write_message(self._conn, message)
+            if message.get("op") != "ping" and read_message(self._conn) is None:
+                raise NotDelivered("the job server closed the connection")
+        except (OSError, ValueError) as error:
+            raise NotDelivered(str(error)) from error
         try:
             self._conn.settimeout(timeout_s)
-            write_message(self._conn, message)
             reply = read_message(self._conn)
         except (OSError, ValueError):
             return None
         return reply if isinstance(reply, dict) else None
 
     def healthy(self) -> bool:
-        reply = self.request({"op": "ping"}, timeout_s=5.0)
+        try:
+            reply = self.request({"op": "ping"}, timeout_s=5.0)
+        except NotDelivered:
+            return False
         return bool(reply and reply.get("ok"))
 
     def close(self) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from optiagent.adapters.sandbox.docker_box import BoxContainer, BoxShape
 
+_PING_AFTER_IDLE_S = 2.0
+
 
 class BoxPool:
     def __init__(
@@ -73,7 +75,9 @@ class BoxPool:
         if evicted is not None:
             self._spawn(evicted.close)
         if match is not None:
-            if match.healthy():  # a ping costs well under a millisecond
+            # A container idle for a while is pinged first; a recently used one that died since is
+            # caught when the job cannot be sent (NotDelivered), and the job goes elsewhere.
+            if time.monotonic() - match.idle_since < _PING_AFTER_IDLE_S or match.healthy():
                 return match
             self._spawn(match.close)
         try:

@@ -27,6 +27,7 @@ from optiagent.adapters.sandbox.docker_box import (
     BoxConfig,
     BoxContainer,
     BoxShape,
+    NotDelivered,
     remove_tree,
 )
 from optiagent.adapters.sandbox.docker_image import (
@@ -52,6 +53,7 @@ from optiagent.ports.sandbox import (
 )
 
 _REPLY_GRACE_S = 10.0  # the server enforces the deadline; the host waits this much longer
+_DELIVERY_ATTEMPTS = 3
 _PRESTARTED = 2  # containers started ahead (jobs with other mounts replace them as needed)
 _VIOLATIONS = frozenset({SandboxStatus.TIMEOUT, SandboxStatus.OOM, SandboxStatus.KILLED})
 
@@ -228,7 +230,16 @@ class DockerSandbox:
         limits = self._limits(job)
         python, extra_mounts = self._python(job)
         shape = self._shape(job, limits, extra_mounts)
-        box = self._pool.acquire(shape)
+        for _ in range(_DELIVERY_ATTEMPTS):
+            try:
+                return self._run_on(self._pool.acquire(shape), job, limits, python)
+            except NotDelivered:
+                continue  # that container had died while idle; the job did not start
+        raise SandboxUnavailableError("sandbox containers die before they can take a job")
+
+    def _run_on(
+        self, box: BoxContainer, job: SandboxJob, limits: SandboxLimits, python: str
+    ) -> SandboxResult:
         job_dir = box.control_dir / f"job-{secrets.token_hex(8)}"
         reusable = False
         try:
