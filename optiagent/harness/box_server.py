@@ -19,7 +19,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import stat
@@ -101,10 +100,7 @@ def _exec_child(job: dict[str, Any]) -> None:
         os.closerange(3, 65536)
         os.chdir(job["cwd"])
         _apply_limits(job["limits"])
-        env = job["env"]
-        argv = job["argv"]
-        executable = shutil.which(argv[0], path=env.get("PATH")) or argv[0]
-        os.execve(executable, argv, env)
+        os.execvpe(job["argv"][0], job["argv"], job["env"])  # searches the job's PATH
     except BaseException as error:
         try:
             os.write(2, f"sandbox: cannot start {job.get('argv')!r}: {error}\n".encode())
