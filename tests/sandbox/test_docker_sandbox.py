@@ -160,6 +160,17 @@ def test_containers_of_a_dead_owner_are_reaped(docker_box: DockerSandbox) -> Non
     assert stale.id not in [c.id for c in client.containers.list(all=True, filters={"label": LABEL})]
 
 
+def test_directories_of_a_dead_owner_are_removed_at_start(docker_box: DockerSandbox) -> None:
+    root = docker_box._work_root
+    leftovers = [root / "box-999999999-0123456789ab", root / "snapshots-999999999"]
+    for path in leftovers:
+        (path / "job-x" / "work").mkdir(parents=True)
+    fresh = docker_sandbox(DockerOptions(warm=False, pool_size=1))
+    fresh.close()
+    assert not any(path.exists() for path in leftovers)
+    assert docker_box._snapshots.exists(), "a live owner's directories stay"
+
+
 @pytest.mark.parametrize("backend", ["local", "docker"])
 def test_sandbox_run_cli_prints_the_json_result(backend: str, tmp_path: Path) -> None:
     if backend == "docker":

@@ -156,8 +156,8 @@ class DockerSandbox:
         root = Path(self.options.work_root or "/var/tmp") / f"optiagent-docker-{os.getuid()}"
         root.mkdir(mode=0o711, exist_ok=True)
         self._work_root = root
-        _remove_dead_snapshots(root)
-        self._snapshots = root / f"snapshots-{os.getpid()}"
+        _remove_dead_dirs(root)
+        self._snapshots = root / f"snapshots-{os.getpid()}-{secrets.token_hex(4)}"  # one per sandbox
         self._snapshots.mkdir(mode=0o711, exist_ok=True)
         self._config = BoxConfig(
             image=self.image,
@@ -320,9 +320,10 @@ class DockerSandbox:
         remove_tree(self._snapshots)
 
 
-def _remove_dead_snapshots(root: Path) -> None:
-    for entry in root.glob("snapshots-*"):
-        pid = entry.name.removeprefix("snapshots-")
+def _remove_dead_dirs(root: Path) -> None:
+    """Snapshots and container directories of service processes that are gone."""
+    for entry in [*root.glob("snapshots-*"), *root.glob("box-*")]:
+        pid = entry.name.split("-")[1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             remove_tree(entry)
 
