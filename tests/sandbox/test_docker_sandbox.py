@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,16 @@ def test_dependencies_dir_is_importable_and_read_only(tmp_path: Path, docker_box
         box.close()
     assert local.stdout.startswith(b"42\n"), local
     assert docker.stdout == b"42\nread-only\n", docker
+
+
+def test_idle_containers_are_stopped() -> None:
+    box = docker_sandbox(DockerOptions(pool_size=1, idle_s=0.3))
+    try:
+        assert box.run(HOSTNAME_JOB).status is SandboxStatus.OK
+        deadline = time.monotonic() + 30
+        while _own_containers(box) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _own_containers(box) == []
+        assert box.run(HOSTNAME_JOB).status is SandboxStatus.OK, "a new container starts on demand"
+    finally:
+        box.close()
