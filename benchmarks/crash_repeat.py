@@ -38,10 +38,14 @@ def main() -> None:
         if not os.environ.get(name):
             sys.exit(f"{name} is not set: run under tools/test's services or point it at yours")
     seed = args.seed if args.seed is not None else time.time_ns() % 2**31
-    env = os.environ | {"OPTIAGENT_CRASH_REPEATS": str(args.repeats), "OPTIAGENT_CRASH_SEED": str(seed)}
     started = time.perf_counter()
     with TemporaryDirectory() as scratch:
-        junit = Path(scratch) / "junit.xml"
+        junit, kills_log = Path(scratch) / "junit.xml", Path(scratch) / "kills.jsonl"
+        env = os.environ | {
+            "OPTIAGENT_CRASH_REPEATS": str(args.repeats),
+            "OPTIAGENT_CRASH_SEED": str(seed),
+            "OPTIAGENT_CRASH_LOG": str(kills_log),
+        }
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST, f"--junitxml={junit}"],
             cwd=REPO,
@@ -61,7 +65,12 @@ def main() -> None:
                     "message": (failure.get("message", "") if failure is not None else "")[:500],
                 }
             )
+        kills = (
+            [json.loads(line) for line in kills_log.read_text().splitlines()] if kills_log.exists() else []
+        )
     passed = sum(o["outcome"] == "passed" for o in outcomes)
+    # A kill "mid-job" found the job running (queued: before prepare began; succeeded: too late).
+    mid_job = sum(k["status"] == "running" for k in kills)
     streak = best = 0
     for outcome in outcomes:
         streak = streak + 1 if outcome["outcome"] == "passed" else 0
@@ -72,14 +81,31 @@ def main() -> None:
         "passed": passed,
         "failed": sum(o["outcome"] == "failed" for o in outcomes),
         "longest_passing_streak": best,
+        "kills_mid_job": mid_job,
+        "kills_whole_worker": sum(k["whole_worker"] for k in kills),
         "wall_seconds": round(time.perf_counter() - started, 1),
         "runs": outcomes,
+        "kills": kills,
     }
     table = Table(title=f"SIGKILL at random points (seed {seed})")
-    for column in ("repeats", "passed", "failed", "longest streak", "wall s"):
+    for column in (
+        "repeats",
+        "passed",
+        "failed",
+        "longest streak",
+        "kills mid-job",
+        "whole worker",
+        "wall s",
+    ):
         table.add_column(column)
     table.add_row(
-        str(args.repeats), str(passed), str(figures["failed"]), str(best), str(figures["wall_seconds"])
+        str(args.repeats),
+        str(passed),
+        str(figures["failed"]),
+        str(best),
+        str(mid_job),
+        str(figures["kills_whole_worker"]),
+        str(figures["wall_seconds"]),
     )
     Console().print(table)
     if args.json:

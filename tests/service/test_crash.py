@@ -9,6 +9,7 @@ benchmarks/crash_repeat.py runs it many times and reports the pass count.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
@@ -39,13 +40,15 @@ def test_sigkill_at_a_random_point_loses_nothing(
     job_id = response.json()["id"]
     delay, whole = rng.uniform(0.2, LATEST_KILL_S), rng.random() < 0.5
     time.sleep(delay)
-    status_at_kill = client.job(job_id)["status"]
+    at_kill = client.job(job_id)
+    status_at_kill = at_kill["status"]
     if whole or not worker.children():
         worker.kill_group()
         workers()  # a replacement, as an orchestrator would start
     else:
         for child in worker.children():
             os.kill(child, 9)  # the pool process dies; the worker hands its task back
+    _record_kill(delay, whole, at_kill)
     job = client.wait(job_id)
     context = f"seed {SEED + repetition}: kill after {delay:.1f}s (whole={whole}, job was {status_at_kill})"
     assert job["status"] == "succeeded", f"{context}: {job}"
@@ -58,6 +61,16 @@ def test_sigkill_at_a_random_point_loses_nothing(
     assert set(targets) == labels and set(targets.values()) == {1}, f"{context}: {targets}"
     improved = {(t["file"], t["qualname"]) for t in report["targets"] if t["status"] == "improved"}
     assert set(edits) == improved and set(edits.values()) <= {1}, f"{context}: {edits}"
+
+
+def _record_kill(delay: float, whole: bool, job: dict[str, object]) -> None:
+    """Where the kill landed, for benchmarks/crash_repeat.py (OPTIAGENT_CRASH_LOG names the file)."""
+    path = os.environ.get("OPTIAGENT_CRASH_LOG")
+    if path:
+        entry = {"delay_s": round(delay, 2), "whole_worker": whole, "status": job["status"]}
+        entry["progress"] = job["progress"]
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
 
 
 def test_a_step_whose_workers_keep_dying_fails_the_job(
