@@ -30,8 +30,12 @@ from rich.console import Console
 from rich.table import Table
 
 from optiagent.adapters.sandbox.local import LocalSandbox
+from optiagent.adapters.store.memory import InMemoryEditStore
 from optiagent.domain.targets import Target, TargetKind
 from optiagent.domain.verdicts import Equivalent, Mismatch, Nondeterministic, TimedOut
+from optiagent.services.optimize import plan_project, resolve_projects
+from optiagent.services.requests import OptimizeRequest, SilentProgress
+from optiagent.services.target_run import Services
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
 from optiagent.verify.verdicts import CheckOutcome, read_checks
 
@@ -384,11 +388,40 @@ def verdict_kind(outcome: CheckOutcome) -> str:
     return "no_inputs" if outcome.no_inputs else "crashed"
 
 
+def workload_evidence(
+    box: LocalSandbox, targets: Sequence[FunctionTarget]
+) -> dict[tuple[str, str], Evidence]:
+    """What the product gathers for an example before checking: its workload's captured calls,
+    value shapes and docstring examples (plan_project, as `optiagent optimize` runs it)."""
+    found: dict[tuple[str, str], Evidence] = {}
+    for root in sorted({t.root for t in targets if t.group.startswith("examples/")}):
+        names = tuple(sorted({t.qualname for t in targets if t.root == root}))
+        request = OptimizeRequest(root=root, functions=names, max_targets=len(names))
+        services = Services(
+            sandbox=box,
+            store=InMemoryEditStore(),
+            generators={},
+            progress=SilentProgress(),
+            check=request.check,
+            bench=request.bench,
+            min_speedup=1.05,
+            workers=1,
+        )
+        for project in resolve_projects(request):
+            for job in plan_project(project, request, services, "mutation-kill", str(root)).jobs:
+                found[(str(root), job.target.qualname)] = job.evidence
+    return found
+
+
 def check(
-    box: LocalSandbox, target: FunctionTarget, mutants: Sequence[Mutant], settings: CheckSettings
+    box: LocalSandbox,
+    target: FunctionTarget,
+    mutants: Sequence[Mutant],
+    settings: CheckSettings,
+    evidence: Evidence | None = None,
 ) -> list[CheckOutcome]:
     job_target = Target(file=target.file, qualname=target.qualname, kind=TargetKind.FUNCTION)
-    evidence = Evidence(root=str(target.root), base_dir=".", module_name=target.module_name)
+    evidence = evidence or Evidence(root=str(target.root), base_dir=".", module_name=target.module_name)
     outcomes: list[CheckOutcome] = []
     for start in range(0, len(mutants), BATCH):
         batch = mutants[start : start + BATCH]
@@ -411,12 +444,18 @@ def run(
         work.append((target, mutants_of(source, target.module_name, target.qualname)))
     total = sum(len(ms) for _, ms in work)
     console.print(f"{len(work)} functions, {total} mutants")
+    evidence = workload_evidence(box, targets)
+    captured = sum(bool(e.captures) for e in evidence.values())
+    console.print(f"{captured} example functions have captured calls from their workloads")
 
     stats: dict[str, Stats] = defaultdict(Stats)
     survivors: list[tuple[FunctionTarget, list[Mutant]]] = []
     all_kinds: Counter[str] = Counter()
     with ThreadPoolExecutor(2) as pool:
-        futures = [(t, ms, pool.submit(check, box, t, ms, NORMAL)) for t, ms in work]
+        futures = [
+            (t, ms, pool.submit(check, box, t, ms, NORMAL, evidence.get((str(t.root), t.qualname))))
+            for t, ms in work
+        ]
         for done, (target, mutants, future) in enumerate(futures, 1):
             outcomes = future.result()
             row = stats[target.group]
@@ -455,7 +494,10 @@ def run(
     suspected: list[dict[str, str]] = []
     missed: list[dict[str, str]] = []
     with ThreadPoolExecutor(2) as pool:
-        big = [(t, ms, pool.submit(check, box, t, ms, BIG)) for t, ms in survivors]
+        big = [
+            (t, ms, pool.submit(check, box, t, ms, BIG, evidence.get((str(t.root), t.qualname))))
+            for t, ms in survivors
+        ]
         for target, mutants, future in big:
             row = stats[target.group]
             for mutant, outcome in zip(mutants, future.result(), strict=True):

@@ -52,6 +52,11 @@ def _parameter_strategies(
                 [],
                 f"cannot infer inputs for parameter {parameter.name!r}: no type hint and no captured calls",
             )
+        if parameter.default is not inspect.Parameter.empty and parameter.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
+            strategy = st.one_of(st.just(USE_DEFAULT), strategy)
         chosen.append((parameter, strategy))
         any_generative = any_generative or generative
     if not any_generative:
@@ -80,11 +85,24 @@ def _explicit_examples(
     return explicit_calls(seeds, defaults)
 
 
+class _UseDefault:
+    """Drawn for a parameter with a default: leave it out, so the default itself is exercised."""
+
+    def __repr__(self) -> str:
+        return "<default>"
+
+
+USE_DEFAULT = _UseDefault()
+
+
 def _to_call(parameters: list[inspect.Parameter], values: tuple[Any, ...]) -> CapturedCall:
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
+    skipped = False  # after a left-out positional parameter, the rest go by keyword
     for parameter, value in zip(parameters, values, strict=True):
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+        if value is USE_DEFAULT:
+            skipped = True
+        elif parameter.kind is inspect.Parameter.KEYWORD_ONLY or skipped:
             kwargs[parameter.name] = value
         else:
             args.append(value)
@@ -99,7 +117,7 @@ def hypothesis_differential(
 
     config = job.get("hypothesis", {})
     max_examples = int(config.get("max_examples", 100))
-    if diff.runs.slowest_s > 0.05:  # heavy real inputs (e.g. a large receiver): fewer, costly examples
+    if diff.method and diff.runs.slowest_s > 0.05:  # a heavy captured receiver in every example
         max_examples = min(max_examples, 25)
     if max_examples <= 0:
         return None
@@ -107,13 +125,14 @@ def hypothesis_differential(
     if note is not None or not chosen:
         return note
     parameters = [p for p, _ in chosen]
-    # Half the calls draw every argument from a tiny universe, so arguments collide (a key is in
-    # the dict, a substring in the text); the other half range wide.
+    # Two thirds of the calls draw every argument from a tiny universe, so arguments collide (a key
+    # is in the dict, a substring in the text); the rest range wide.
     small, _ = _parameter_strategies(diff, captured, job, small=True)
     calls = st.tuples(*(s for _, s in chosen))
     explicit: list[tuple[Any, ...]] = []
     if len(small) == len(chosen):
-        calls = st.one_of(st.tuples(*(s for _, s in small)), calls)
+        small_calls = st.tuples(*(s for _, s in small))
+        calls = st.one_of(small_calls, small_calls, calls)  # two thirds small
         explicit = _explicit_examples(diff, [p for p, _ in chosen], [s for _, s in small])
     seeds: list[tuple[int, CapturedCall]] = []
     budget_floor = diff.remaining() * 0.4  # leave time for stress inputs

@@ -71,9 +71,16 @@ def seed_values(annotation: object, mined: Mined) -> list[Any]:
 
 
 def explicit_calls(seeds: list[list[Any]], defaults: list[Any]) -> list[tuple[Any, ...]]:
-    """Calls that walk every parameter's seed list in step (others keep their default value)."""
+    """Calls that walk every parameter's seed list (others keep their default value): the first
+    pass in step, then with different strides per parameter, so values meet in new pairs."""
     longest = max((len(s) for s in seeds), default=0)
-    return [
-        tuple(s[index % len(s)] if s else default for s, default in zip(seeds, defaults, strict=True))
-        for index in range(min(longest, MAX_EXPLICIT))
-    ]
+    count = min(max(longest * 2, len(defaults)), MAX_EXPLICIT)
+    calls: list[tuple[Any, ...]] = []
+    for index in range(count):
+        stride = 1 if index < longest else 2
+        row = []
+        for position, (seed, default) in enumerate(zip(seeds, defaults, strict=True)):
+            row.append(seed[(index * (stride * position + 1)) % len(seed)] if seed else default)
+        if tuple(row) not in calls:
+            calls.append(tuple(row))
+    return calls

@@ -411,7 +411,8 @@ def _annotation_strategy(
     if annotation is int:
         if small:
             near = st.integers(-3, 9)
-            return st.one_of(near, st.sampled_from(mined.ints)) if mined and mined.ints else near
+            fresh = st.one_of(near, st.sampled_from(mined.ints)) if mined and mined.ints else near
+            return st.one_of(_from_shared_pool("int", fresh), fresh)
         # Half small values: sizes, indices and recursion depths live there (and stay fast);
         # half anywhere, for breadth.
         return st.one_of(st.integers(-32, 64), st.integers())
@@ -459,17 +460,37 @@ def _annotation_strategy(
     return _class_strategy(annotation, max_len, small, mined)
 
 
+def _from_shared_pool(kind: str, values: SearchStrategy[Any]) -> SearchStrategy[Any]:
+    """A value from a pool of 1-3 drawn once per example and shared by every argument of the
+    call: strings and ints then repeat across arguments and fields (a == match.home, a key of
+    one dict is a value of another), which independent draws almost never give."""
+    from hypothesis import strategies as st
+
+    pool = st.shared(st.lists(values, min_size=1, max_size=3, unique=True), key=f"optiagent-pool-{kind}")
+    return pool.flatmap(st.sampled_from)
+
+
 def _small_text(mined: Mined | None, max_len: int) -> SearchStrategy[str]:
     from hypothesis import strategies as st
 
+    fresh = _fresh_small_text(mined, max_len)
+    return st.one_of(_from_shared_pool("str", fresh), fresh)
+
+
+def _fresh_small_text(mined: Mined | None, max_len: int) -> SearchStrategy[str]:
+    from hypothesis import strategies as st
+
+    # A few fixed words first: two string arguments are then often equal ("a" and "a").
+    words = st.sampled_from(["", "a", "b", "ab", "A", *(mined.tokens[:8] if mined else ())])
     if mined is None or not mined.tokens:
-        return st.text(alphabet=SMALL_TEXT, max_size=max_len)
+        return st.one_of(words, st.text(alphabet=SMALL_TEXT, max_size=max_len))
     alphabet = "".join(sorted(set(SMALL_TEXT) | set(mined.chars)))
     if any(c.isdigit() for c in mined.chars):
         alphabet = "".join(sorted(set(alphabet) | set("0123456789")))
     # Tokens as often as single characters: "[" then "]", "1" then "h", "a" "=" "b" ";" ...
     pieces = st.one_of(st.sampled_from(mined.tokens), st.sampled_from(alphabet))
     return st.one_of(
+        words,
         st.text(alphabet=alphabet, max_size=max_len * 2),
         st.lists(pieces, max_size=max_len).map("".join),
     )
