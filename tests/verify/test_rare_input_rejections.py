@@ -129,3 +129,28 @@ def test_structured_text_from_the_functions_own_constants(run_check: CheckRunner
     outcome = run_check(BALANCED, forgets_pop, "balanced", max_examples=30)
     assert isinstance(outcome.verdict, Mismatch)
     assert outcome.verdict.counterexample in ("('()')", "('[]')")
+
+
+DEFAULTED = """
+def shout(text: str, suffix: str = "!") -> str:
+    return text.upper() + suffix
+"""
+
+HEAD_TO_HEAD = """
+def wins(games: list[tuple[str, str]], team: str) -> int:
+    return sum(1 for winner, _loser in games if winner == team)
+"""
+
+
+def test_a_changed_default_is_found(run_check: CheckRunner) -> None:
+    """Generated calls sometimes leave a defaulted argument out, so the default itself is checked."""
+    outcome = run_check(DEFAULTED, DEFAULTED.replace('"!"', '"?"'), "shout", max_examples=30)
+    assert isinstance(outcome.verdict, Mismatch)
+    assert "(" in outcome.verdict.counterexample and "suffix" not in outcome.verdict.counterexample
+
+
+def test_arguments_that_must_be_equal_meet(run_check: CheckRunner) -> None:
+    """Only a game won by `team` itself tells these apart: shared small values make one early."""
+    never_counts = HEAD_TO_HEAD.replace("if winner == team", "if winner == team and winner != team")
+    outcome = run_check(HEAD_TO_HEAD, never_counts, "wins", max_examples=30)
+    assert isinstance(outcome.verdict, Mismatch)
