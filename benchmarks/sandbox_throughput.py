@@ -5,6 +5,7 @@ candidate against the original with Hypothesis inputs). Each is run N times by 1
 workers; round trip = SandboxJob in, SandboxResult out, as the pipeline sees it.
 
     python benchmarks/sandbox_throughput.py --json out.json [--trivial-jobs 60] [--validation-jobs 8]
+    python benchmarks/sandbox_throughput.py --backends docker-warm --kinds trivial   # the pool's targets
 """
 
 from __future__ import annotations
@@ -91,12 +92,17 @@ def main() -> None:
     parser.add_argument("--trivial-jobs", type=int, default=60)
     parser.add_argument("--cold-trivial-jobs", type=int, default=20)
     parser.add_argument("--validation-jobs", type=int, default=8)
+    parser.add_argument("--backends", default="local,docker-cold,docker-warm", help="comma-separated subset")
+    parser.add_argument("--kinds", default="trivial,validation", help="comma-separated subset of jobs")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="optiagent-bench-") as scratch:
-        jobs = {"trivial": TRIVIAL, "validation": validation_job(Path(scratch))}
+        every = {"trivial": TRIVIAL, "validation": validation_job(Path(scratch))}
+        jobs = {name: every[name] for name in args.kinds.split(",")}
         for workers in (1, 2):
             for backend, make in backends(workers).items():
+                if backend not in args.backends.split(","):
+                    continue
                 box = make()
                 try:
                     time.sleep(1.0)  # let a warm pool finish starting its containers
