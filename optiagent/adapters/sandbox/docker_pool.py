@@ -44,15 +44,6 @@ class BoxPool:
     def warm(self) -> bool:
         return self._warm
 
-    def prestart(self, shape: BoxShape, count: int) -> None:
-        """Starts up to `count` containers of `shape` in the background."""
-        for _ in range(count):
-            with self._cond:
-                if self._closed or self._reserved + len(self._idle) >= self._size:
-                    return
-                self._reserved += 1
-            self._spawn(lambda: self._replenish(shape))
-
     def acquire(self, shape: BoxShape) -> BoxContainer:
         evicted: BoxContainer | None = None
         with self._cond:

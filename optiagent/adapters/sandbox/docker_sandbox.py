@@ -54,7 +54,6 @@ from optiagent.ports.sandbox import (
 
 _REPLY_GRACE_S = 10.0  # the server enforces the deadline; the host waits this much longer
 _DELIVERY_ATTEMPTS = 3
-_PRESTARTED = 2  # containers started ahead (jobs with other mounts replace them as needed)
 _VIOLATIONS = frozenset({SandboxStatus.TIMEOUT, SandboxStatus.OOM, SandboxStatus.KILLED})
 
 
@@ -177,10 +176,6 @@ class DockerSandbox:
             max_jobs=self.options.max_jobs_per_container,
             idle_s=self.options.idle_s,
         )
-        if self.options.warm:
-            default = self._limits(SandboxJob(argv=("true",)))
-            shape = BoxShape((), default.memory_mb, default.max_processes)
-            self._pool.prestart(shape, min(self.options.pool_size, _PRESTARTED))
 
     def _start_box(self, shape: BoxShape) -> BoxContainer:
         control = self._work_root / f"box-{os.getpid()}-{secrets.token_hex(6)}"
