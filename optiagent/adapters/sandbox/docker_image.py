@@ -303,11 +303,14 @@ def prune_images(client: Any, keep: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """`python -m optiagent.adapters.sandbox.docker_image [--force] [--prune]` (tools/sandbox-image)."""
     import docker.client
 
-    force = "--force" in argv
     client = docker.client.from_env()
-    tag = build_image(client, force=force)
+    tag = build_image(client, force="--force" in argv)
+    if "--prune" in argv:
+        for old in prune_images(client, keep=tag):
+            print(f"removed {old}", file=sys.stderr)
     print(tag)
     return 0
 
