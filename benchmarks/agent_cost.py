@@ -80,7 +80,9 @@ def hottest_targets(per_project: int) -> list[tuple[Path, Target, str]]:
             functions = sorted(list_functions(source), key=lambda f: -f.static_cost)[:per_project]
             for info in functions:
                 kind = TargetKind.METHOD if "." in info.qualname else TargetKind.FUNCTION
-                found.append((project, Target(path.name, info.qualname, kind, score=info.static_cost), source))
+                found.append(
+                    (project, Target(path.name, info.qualname, kind, score=info.static_cost), source)
+                )
     return found
 
 
