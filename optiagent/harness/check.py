@@ -142,6 +142,7 @@ def has_scalable_arguments(call: CapturedCall, method: bool) -> bool:
 
 _BENCH_CEILING_S = 0.15
 _BEYOND_KEPT = 3
+_SCALING_FLOOR = 0.85  # the host does not benchmark candidates whose first timing is below this
 _BEYOND_LIMIT_S = 1.0  # per candidate and input: no original to compare with, only consensus  # real inputs slower than this are cut down for benchmark samples
 
 
@@ -253,11 +254,16 @@ def _check_candidate(
             "candidate_s": diff.slowest_candidate_s,
         },
         "beyond_budget": beyond_budget_outputs(diff, shared["beyond"]),
-        "candidate_scaling": (scaling := candidate_scaling(diff, shared)),
-        "candidate_exponent": scaling_exponent(scaling, shortest_s=2e-4),
-        "prescreen_speedup": prescreen(diff, shared["bench_calls"]),
+        "prescreen_speedup": (hint := prescreen(diff, shared["bench_calls"])),
         "original_bench_s": diff.original_bench_s,
+        # Scaling costs up to 3 s: only for candidates that may be benchmarked (and win).
+        "candidate_scaling": (scaling := candidate_scaling(diff, shared) if _may_win(hint) else []),
+        "candidate_exponent": scaling_exponent(scaling, shortest_s=2e-4),
     }
+
+
+def _may_win(prescreen_speedup: float | None) -> bool:
+    return prescreen_speedup is None or prescreen_speedup >= _SCALING_FLOOR
 
 
 def _prescreen_only(

@@ -57,15 +57,16 @@ def test_second_run_reuses_verdicts_and_a_changed_project_does_not(tmp_path: Pat
         assert evidence["largest_input_size"] >= 100
         assert evidence["slowest_input"]["original_s"] > 0
         # Membership in a list is linear per lookup, in a set constant: the exponents show it.
-        assert evidence["original_time_exponent"] > evidence["candidate_time_exponent"] + 0.5
+        assert evidence["original_time_exponent"] > evidence["candidate_time_exponent"] + 0.5, evidence
 
         [second] = _run(project, store).targets
-        assert second.cache_hits == second.candidates == first.candidates
-        assert second.status is TargetStatus.IMPROVED and second.evidence["verdict_from_cache"] is True
+        assert second.cache_hits == second.candidates == first.candidates, second
+        assert second.status is TargetStatus.IMPROVED, second.reason
+        assert second.evidence["verdict_from_cache"] is True
         assert second.evidence["inputs_checked"] == evidence["inputs_checked"]
 
         (project / "other.py").write_text("LIMIT = 3\n")  # anything the original may import
         [third] = _run(project, store).targets
-        assert third.cache_hits == 0
+        assert third.cache_hits == 0, third
     finally:
         store.close()
