@@ -180,6 +180,7 @@ def pipeline(server: FakeLLMServer) -> list[dict[str, Any]]:
             "strategy": name, "targets": len(report["targets"]), "accepted": accepted, "calls": len(calls),
             "tokens": tokens, "prompt_tokens": prompt, "completion_tokens": tokens - prompt,
             "tokens_per_accepted": tokens / accepted if accepted else None, "wall_s": round(wall, 1),
+            "outcomes": {t["qualname"]: f"{t['status']}: {t['reason'][:160]}" for t in report["targets"]},
         })  # fmt: skip
     return rows
 
