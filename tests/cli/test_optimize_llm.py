@@ -18,7 +18,7 @@ import pytest
 from optiagent.adapters.store.llm_cache import SqlCompletionCache
 from optiagent.adapters.store.sql import SqlEditStore
 from tests.fakes.llm_model import GarbageModel, ScriptedModel
-from tests.fakes.llm_server import ErrorReply, FakeLLMServer, Reply, TextReply
+from tests.fakes.llm_server import ErrorReply, FakeLLMServer, Reply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SMALL_MODULE = '''"""Primes."""
@@ -265,9 +265,3 @@ def test_synthesize_without_a_provider_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "needs an LLM provider" in done.stderr
     done = run_cli("synthesize", f"{tmp_path / 'mod.py'}")
     assert done.returncode == 2 and "FILE::FUNCTION" in done.stderr
-
-
-def test_reply_usage_is_what_the_sdk_reports() -> None:
-    """The scripted model's token counts scale with the prompt, so budgets and costs are realistic."""
-    reply = ScriptedModel()
-    assert isinstance(reply, ScriptedModel) and TextReply("x").prompt_tokens == 10
