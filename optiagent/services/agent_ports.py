@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from optiagent.domain.targets import Target
 from optiagent.domain.verdicts import Equivalent, Mismatch, verdict_name
 from optiagent.ports.generator import CallResult, PastEdit, TargetContext, Validation
 from optiagent.ports.sandbox import Sandbox
@@ -95,17 +96,32 @@ def past_edits(store: EditStore) -> list[PastEdit]:
     return found
 
 
+def profile_lines(target: Target | None, evidence: Evidence) -> list[str]:
+    """What profiling and capture learned about the target, for prompts and ReWOO's Profile tool."""
+    lines = []
+    if target is not None:
+        lines.append(
+            f"ranking score (addressable share of the workload, or a static cost): {target.score:.4g}"
+        )
+    calls = sum(1 for name in evidence.captures if name.endswith(".pkl"))
+    lines.append(f"captured real calls: {calls}" if calls else "no captured calls (inputs are generated)")
+    for name, shape in list(evidence.shapes.items())[:8]:
+        lines.append(f"argument {name}: {str(shape)[:160]}")
+    return lines
+
+
 def agent_context(
     base: TargetContext,
     sandbox: Sandbox,
     store: EditStore,
     evidence: Evidence,
     check: Callable[[Sequence[str]], list[CheckOutcome]],
+    target: Target | None = None,
 ) -> TargetContext:
     return TargetContext(
         module_source=base.module_source,
         target_source=base.target_source,
-        profile_lines=base.profile_lines,
+        profile_lines=[*base.profile_lines, *profile_lines(target, evidence)],
         feedback=base.feedback,
         examples=tuple(evidence.examples),
         past_edits=past_edits(store),

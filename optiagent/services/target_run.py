@@ -96,6 +96,7 @@ def generate_candidates(services: Services, job: TargetJob) -> tuple[list[Candid
             services.store,
             job.evidence,
             lambda sources: _check_all(services, job, [Candidate(s, "agent") for s in sources]),
+            job.target,
         )
     seen = {_safe_normalize(job.source)}
     unique: list[Candidate] = []

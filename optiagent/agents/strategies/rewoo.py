@@ -19,7 +19,7 @@ from optiagent.rewrite.locate import function_source
 
 TOOLS = {
     "ReadCode": "ReadCode[name]: the source of the function or method `name` in the module.",
-    "Profile": "Profile[]: the profiler's lines for this target from the workload.",
+    "Profile": "Profile[]: what profiling and capture found: captured calls, argument shapes.",
     "Run": "Run[call]: run a call expression such as f(3, [1, 2]) against the original code; its result.",
     "Time": "Time[call]: seconds the original code takes for a call expression.",
     "Search": "Search[regex]: matching lines of the project's Python files.",
