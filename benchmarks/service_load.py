@@ -152,7 +152,9 @@ async def open_loop(
     }
 
 
-def latency_phase(url: str, token: str, rates: list[float], duration_s: float) -> list[dict[str, Any]]:
+def latency_phase(
+    url: str, token: str, rates: list[float], duration_s: float, routes: list[str]
+) -> list[dict[str, Any]]:
     client = Client(url, token)
     archive = tar_gz(EXAMPLES / "primes")
     job_id = client.submit_archive(archive, budget="1").json()["id"]
@@ -163,7 +165,8 @@ def latency_phase(url: str, token: str, rates: list[float], duration_s: float) -
     post = encode_request("POST", "/v1/jobs", host, token, body, content_type)
     rows = []
     for rate in rates:
-        for name, request in (("GET /v1/jobs/{id}", get), ("POST /v1/jobs", post)):
+        chosen = [("get", "GET /v1/jobs/{id}", get), ("post", "POST /v1/jobs", post)]
+        for _, name, request in (c for c in chosen if c[0] in routes):
             result = asyncio.run(open_loop(url, request, rate, duration_s))
             rows.append({"route": name, "target_rps": rate, "duration_s": duration_s} | result)
     return rows
@@ -221,6 +224,8 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=2, help="targets per job in the end-to-end runs")
     parser.add_argument("--workers", default="1,2", help="worker counts for the end-to-end runs")
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--api-processes", type=int, default=1, help="uvicorn worker processes of the API")
+    parser.add_argument("--routes", default="get,post", help="latency phase routes: get, post or both")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
@@ -243,10 +248,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="optiagent-load-") as scratch:
         logs = Path(scratch)
         env = service_env(database_url, redis_url, logs / "workspace")
-        api, url = start_api(env, logs / "api.log")
+        api, url = start_api(env, logs / "api.log", args.api_processes)
+        figures["api_processes"] = args.api_processes
         try:
             token = create_token(env, "load")
-            figures["latency"] = latency_phase(url, token, rates, args.duration)
+            figures["latency"] = latency_phase(url, token, rates, args.duration, args.routes.split(","))
             cancel_everything(database_url, redis_url)
             if not args.skip_e2e:
                 counts = [int(n) for n in args.workers.split(",")]

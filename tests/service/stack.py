@@ -111,9 +111,10 @@ def start_worker(env: Mapping[str, str], log: Path) -> Process:
     return Process.start(optiagent("worker", "--loglevel", "INFO"), env, log)
 
 
-def start_api(env: Mapping[str, str], log: Path) -> tuple[Process, str]:
+def start_api(env: Mapping[str, str], log: Path, processes: int = 1) -> tuple[Process, str]:
     port = free_port()
-    process = Process.start(optiagent("serve", "--host", "127.0.0.1", "--port", str(port)), env, log)
+    args = optiagent("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(processes))
+    process = Process.start(args, env, log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
