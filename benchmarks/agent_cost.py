@@ -152,35 +152,41 @@ def generation(server: FakeLLMServer, per_project: int) -> list[dict[str, Any]]:
 
 
 def pipeline(server: FakeLLMServer) -> list[dict[str, Any]]:
+    """One `optimize` per project and strategy (with --function, a directory of sub-projects would
+    be optimized as a single project without its workloads), sharing one history database."""
     rows = []
     for name in STRATEGIES:
         with tempfile.TemporaryDirectory(prefix="agent-cost-") as scratch:
-            root = Path(scratch) / "examples"
-            for project in PIPELINE_PROJECTS:
-                shutil.copytree(REPO / "examples" / project, root / project)
-            report_path, db = Path(scratch) / "report.json", f"sqlite:///{scratch}/history.db"
+            db = f"sqlite:///{scratch}/history.db"
             functions = [arg for f in PIPELINE_FUNCTIONS for arg in ("--function", f)]
+            targets: list[dict[str, Any]] = []
             started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "optiagent.cli", "optimize", str(root), "--provider", "openai",
-                 "--model", "fake-1", "--base-url", server.openai_base_url, "--strategy", name,
-                 "--json", str(report_path), "--db", db, "--sandbox", "local", *functions],
-                capture_output=True, text=True, timeout=1800, check=False, cwd=REPO,
-                env={**os.environ, "OPENAI_API_KEY": "sk-bench"},
-            )  # fmt: skip
+            for project in PIPELINE_PROJECTS:
+                root = Path(scratch) / project
+                shutil.copytree(REPO / "examples" / project, root)
+                report_path = Path(scratch) / f"{project}.json"
+                done = subprocess.run(
+                    [sys.executable, "-m", "optiagent.cli", "optimize", str(root), "--provider", "openai",
+                     "--model", "fake-1", "--base-url", server.openai_base_url, "--strategy", name,
+                     "--json", str(report_path), "--db", db, "--sandbox", "local", *functions],
+                    capture_output=True, text=True, timeout=1800, check=False, cwd=REPO,
+                    env={**os.environ, "OPENAI_API_KEY": "sk-bench"},
+                )  # fmt: skip
+                if done.returncode != 0:
+                    raise SystemExit(f"optimize with {name} failed:\n{done.stderr[-2000:]}")
+                targets += json.loads(report_path.read_text())["targets"]
             wall = time.perf_counter() - started
-            if done.returncode != 0:
-                raise SystemExit(f"optimize with {name} failed:\n{done.stderr[-2000:]}")
-            report = json.loads(report_path.read_text())
             calls = SqlCompletionCache(db).calls()
-        accepted = sum(t["status"] == "improved" for t in report["targets"])
+        accepted = sum(t["status"] == "improved" for t in targets)
         tokens = sum(int(c["prompt_tokens"]) + int(c["completion_tokens"]) for c in calls if not c["cached"])  # type: ignore[call-overload]
         prompt = sum(int(c["prompt_tokens"]) for c in calls if not c["cached"])  # type: ignore[call-overload]
         rows.append({
-            "strategy": name, "targets": len(report["targets"]), "accepted": accepted, "calls": len(calls),
+            "strategy": name, "targets": len(targets), "accepted": accepted, "calls": len(calls),
             "tokens": tokens, "prompt_tokens": prompt, "completion_tokens": tokens - prompt,
             "tokens_per_accepted": tokens / accepted if accepted else None, "wall_s": round(wall, 1),
-            "outcomes": {t["qualname"]: f"{t['status']}: {t['reason'][:160]}" for t in report["targets"]},
+            "outcomes": {
+                t["qualname"]: f"{t['status']}: {t['speedup'] or ''} {t['reason'][:160]}" for t in targets
+            },
         })  # fmt: skip
     return rows
 
