@@ -34,6 +34,7 @@ class TargetReport:
     applied: bool = False
     evidence: dict[str, Any] = field(default_factory=dict)
     wall_seconds: float = 0.0  # this target's own time, from generation to the recorded verdict
+    queued_seconds: float = 0.0  # time it waited for other targets' benchmarks (not in wall_seconds)
     cache_hits: int = 0  # candidates whose verdict came from the verdict cache
     functional_duplicates: int = 0  # candidates with an earlier candidate's fingerprint
     notes: list[str] = field(default_factory=list)  # e.g. what could not be inferred for inputs

@@ -7,7 +7,8 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -67,6 +68,27 @@ class Services:
     workers: int
     # One benchmark at a time across the whole run, whatever else runs concurrently.
     bench_lock: threading.Lock = field(default_factory=threading.Lock)
+    # A target's own time (queueing for bench_lock excluded) after which no further candidate is
+    # benchmarked: the most promising go first, so a target ends within about a minute.
+    target_budget_s: float = 40.0
+
+
+@dataclass
+class TargetClock:
+    """A target's own time: wall time minus the time spent queued behind other targets."""
+
+    started: float = field(default_factory=time.monotonic)
+    queued: float = 0.0
+
+    def active(self) -> float:
+        return time.monotonic() - self.started - self.queued
+
+    @contextmanager
+    def waiting_for(self, lock: threading.Lock) -> Iterator[None]:
+        before = time.monotonic()
+        with lock:
+            self.queued += time.monotonic() - before
+            yield
 
 
 def derived_id(*parts: str) -> str:
@@ -204,13 +226,14 @@ def _verdict_record(candidate_id: str, outcome: CheckOutcome, ids: Sequence[str]
 
 
 def run_target(services: Services, job: TargetJob) -> TargetReport:
-    started = time.monotonic()
-    report = _run_target(services, job)
-    report.wall_seconds = round(time.monotonic() - started, 3)
+    clock = TargetClock()
+    report = _run_target(services, job, clock)
+    report.wall_seconds = round(clock.active(), 3)
+    report.queued_seconds = round(clock.queued, 3)
     return report
 
 
-def _run_target(services: Services, job: TargetJob) -> TargetReport:
+def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> TargetReport:
     target, store = job.target, services.store
     target_id = job.target_id or uuid.uuid4().hex
     report = TargetReport(file=job.report_file, qualname=target.qualname, status=TargetStatus.UNCHANGED)
@@ -257,7 +280,15 @@ def _run_target(services: Services, job: TargetJob) -> TargetReport:
         verdict = next(o.verdict for o in outcomes if isinstance(o.verdict, Nondeterministic))
         report.status, report.reason = TargetStatus.SKIPPED, f"nondeterministic: {verdict.detail}"
         return _finish(store, target_id, report)
-    return _benchmark_and_select(services, job, target_id, report, candidates, ids, outcomes)
+    return _benchmark_and_select(services, job, target_id, report, candidates, ids, outcomes, clock)
+
+
+def _benchmark_order(outcomes: Sequence[CheckOutcome]) -> list[int]:
+    """Most promising first (best first timing; unknown timings after the known ones)."""
+    return sorted(
+        range(len(outcomes)),
+        key=lambda i: (outcomes[i].prescreen_speedup is None, -(outcomes[i].prescreen_speedup or 0.0), i),
+    )
 
 
 def _benchmark_and_select(
@@ -268,10 +299,12 @@ def _benchmark_and_select(
     candidates: Sequence[Candidate],
     ids: Sequence[str],
     outcomes: Sequence[CheckOutcome],
+    clock: TargetClock,
 ) -> TargetReport:
     accepted: list[tuple[int, Measurement]] = []
     reasons: list[str] = []
-    for index, (candidate, outcome) in enumerate(zip(candidates, outcomes, strict=True)):
+    for index in _benchmark_order(outcomes):
+        candidate, outcome = candidates[index], outcomes[index]
         if not isinstance(outcome.verdict, Equivalent):
             reasons.append(_rejection(candidate, outcome))
             continue
@@ -289,8 +322,14 @@ def _benchmark_and_select(
                 f"a first timing showed {hint:.2f}x"
             )
             continue
+        if clock.active() > services.target_budget_s:
+            reasons.append(
+                f"{_label(candidate)}: not benchmarked, the target's time budget "
+                f"({services.target_budget_s:.0f} s) was spent on more promising candidates"
+            )
+            continue
         try:
-            with services.bench_lock:
+            with clock.waiting_for(services.bench_lock):
                 measurement = measure_speedup(
                     services.sandbox,
                     job.target,
