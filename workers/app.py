@@ -79,11 +79,14 @@ def _sweep_forever(stop: threading.Event) -> None:
 _stop_sweep = threading.Event()
 
 
-@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+# The sweep runs in each pool process, never in the worker's main process: the main process forks
+# replacement pool processes, and a fork taken while another thread holds a lock (logging, the
+# broker connection pool) leaves the child deadlocked on it. Found by the SIGKILL test.
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]
 def _start_sweep(**_: Any) -> None:
     threading.Thread(target=_sweep_forever, args=(_stop_sweep,), name="optiagent-sweep", daemon=True).start()
 
 
-@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
+@signals.worker_process_shutdown.connect  # type: ignore[untyped-decorator]
 def _stop(**_: Any) -> None:
     _stop_sweep.set()
