@@ -97,12 +97,13 @@ def past_edits(store: EditStore) -> list[PastEdit]:
 
 
 def profile_lines(target: Target | None, evidence: Evidence) -> list[str]:
-    """What profiling and capture learned about the target, for prompts and ReWOO's Profile tool."""
+    """What profiling and capture learned about the target, for prompts and ReWOO's Profile tool.
+
+    Only what is stable from run to run (no timings), so a re-run sends the same prompts.
+    """
     lines = []
-    if target is not None:
-        lines.append(
-            f"ranking score (addressable share of the workload, or a static cost): {target.score:.4g}"
-        )
+    if target is not None and target.kind.value == "method":
+        lines.append("a method: it is called on instances of its class")
     calls = sum(1 for name in evidence.captures if name.endswith(".pkl"))
     lines.append(f"captured real calls: {calls}" if calls else "no captured calls (inputs are generated)")
     for name, shape in list(evidence.shapes.items())[:8]:
