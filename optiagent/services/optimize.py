@@ -44,14 +44,31 @@ def resolve_projects(request: OptimizeRequest) -> list[Project]:
             config = replace(config, program=root.name)
         return [Project(root.parent, config, "")]
     own = read_project_config(root)
-    if own is not None or request.workload or request.functions or request.stdin_cases:
+    # A workload or input cases describe the root itself; a --function filter does not, so
+    # sub-projects keep their own workloads and the filter applies inside each.
+    if own is not None or request.workload or request.stdin_cases:
         return [Project(root, own or ProjectConfig(), "")]
     nested = find_projects(root)
     if not nested:
         return [Project(root, ProjectConfig(), "")]
+    if request.functions:  # only the sub-projects that define one of the functions (else all)
+        nested = [n for n in nested if _defines_any(n[0], request.functions)] or nested
     return [
         Project(directory, config, directory.relative_to(root).as_posix()) for directory, config in nested
     ]
+
+
+def _defines_any(directory: Path, qualnames: tuple[str, ...]) -> bool:
+    """A cheap text scan for `def NAME(`: which sub-projects a --function filter can concern."""
+    needles = {f"def {q.rsplit('.', 1)[-1]}(" for q in qualnames}
+    for path in directory.rglob("*.py"):
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        if any(needle in text for needle in needles):
+            return True
+    return False
 
 
 def _stdin_cases(project: Project, request: OptimizeRequest) -> list[str]:
