@@ -10,25 +10,20 @@ from typing import TYPE_CHECKING
 import structlog
 
 from optiagent.adapters.sandbox.local import LocalSandbox
-from optiagent.adapters.store.sql import SqlEditStore
-from optiagent.agents.catalogue import CatalogueGenerator
 from optiagent.agents.names import LLM_STRATEGY_NAMES  # the LLM modules load langgraph/SDKs: only when used
 from optiagent.domain.errors import ConfigError
 from optiagent.ports.generator import CandidateGenerator
 from optiagent.ports.jobs import JobQueue, JobStore
 from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableError
 from optiagent.ports.store import EditStore
-from optiagent.services.benchmarking import BenchmarkSettings
-from optiagent.services.jobs import JobRunner, ServiceConfig
 from optiagent.services.requests import DEFAULT_MIN_SPEEDUP, SilentProgress
-from optiagent.services.target_run import Services
-from optiagent.services.workspace import ArchiveLimits
 from optiagent.settings import Settings
-from optiagent.verify.jobs import CheckSettings
 
 if TYPE_CHECKING:
     from optiagent.adapters.llm.stack import LLMStack
     from optiagent.agents.generator import UsageLog
+    from optiagent.services.jobs import JobRunner, ServiceConfig
+    from optiagent.services.target_run import Services
 
 KNOWN_STRATEGIES = ("catalogue", *LLM_STRATEGY_NAMES)
 
@@ -39,6 +34,8 @@ def default_database_url(root: Path) -> str:
 
 
 def build_store(settings: Settings, url: str | None, root: Path) -> EditStore:
+    from optiagent.adapters.store.sql import SqlEditStore  # sqlalchemy + alembic: only when used
+
     return SqlEditStore(url or settings.database_url or default_database_url(root))
 
 
@@ -106,6 +103,8 @@ def build_generators(
     generators: dict[str, CandidateGenerator] = {}
     for name in strategies:
         if name == "catalogue":
+            from optiagent.agents.catalogue import CatalogueGenerator  # libcst: only when used
+
             generators[name] = CatalogueGenerator()
         elif name in LLM_STRATEGY_NAMES:
             if llm is None:
@@ -153,6 +152,9 @@ def build_job_queue(settings: Settings) -> JobQueue:
 
 
 def service_config(settings: Settings) -> ServiceConfig:
+    from optiagent.services.jobs import ServiceConfig
+    from optiagent.services.workspace import ArchiveLimits
+
     worker, api = settings.worker, settings.api
     workspace = Path(worker.workspace) if worker.workspace else Path(tempfile.gettempdir()) / "optiagent-jobs"
     return ServiceConfig(
@@ -167,6 +169,11 @@ def service_config(settings: Settings) -> ServiceConfig:
 
 def build_job_runner(settings: Settings, queue: JobQueue) -> JobRunner:
     """A worker process's runner: one history store, one sandbox, Services per strategy set."""
+    from optiagent.services.benchmarking import BenchmarkSettings
+    from optiagent.services.jobs import JobRunner
+    from optiagent.services.target_run import Services
+    from optiagent.verify.jobs import CheckSettings
+
     url = service_database_url(settings)
     store, box = build_store(settings, url, Path.cwd()), build_sandbox(settings)
     llm = build_llm(settings, url)
