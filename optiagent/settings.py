@@ -22,7 +22,8 @@ class SandboxSettings(BaseModel):
     cpus: float = 2.0  # CPU share of one container
     build_image: bool = True  # build the image when missing (offline, ~20 s) instead of falling back
     deps_dir: str | None = None  # `pip install --target DIR` deps of the code under test, mounted read-only
-    image: str | None = None  # use this image (e.g. built from the Dockerfile) instead of tools/sandbox-image's
+    # An image to use instead of tools/sandbox-image's (e.g. one built from the Dockerfile).
+    image: str | None = None
     image_python: str | None = None  # the interpreter inside that image, e.g. /usr/local/bin/python3.11
 
 
