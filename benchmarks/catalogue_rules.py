@@ -165,13 +165,6 @@ CASES = [
         "(set(range(2000)), list(range(2000)))",
     ),
     Case(
-        "OPT022",
-        "import io\n\ndef longest(text):\n    f = io.StringIO(text)\n    best = 0\n    for line in f.readlines():\n"
-        "        best = max(best, len(line))\n    return best\n",
-        "longest",
-        "('abc def\\n' * 5000,)",
-    ),
-    Case(
         "OPT024",
         "def tally(words):\n    counts = {}\n    for w in words:\n        if w in counts:\n            counts[w] += 1\n"
         "        else:\n            counts[w] = 1\n    return counts\n",

@@ -22,7 +22,6 @@ from optiagent.rewrite.catalogue.membership_set import MembershipSetRule
 from optiagent.rewrite.catalogue.memoize import MemoizeRule
 from optiagent.rewrite.catalogue.pow_mod import PowModRule
 from optiagent.rewrite.catalogue.range_len import RangeLenRule
-from optiagent.rewrite.catalogue.readlines_loop import ReadlinesLoopRule
 from optiagent.rewrite.catalogue.set_discard import SetDiscardRule
 from optiagent.rewrite.catalogue.shadow_set import ShadowSetRule
 from optiagent.rewrite.catalogue.sorted_min_max import SortedMinMaxRule
@@ -54,7 +53,6 @@ def all_rules() -> list[Rule]:
         KeysMembershipRule(),
         FirstItemRule(),
         SetDiscardRule(),
-        ReadlinesLoopRule(),
         CountingLoopRule(),
         ExtendLoopRule(),
         ShadowSetRule(),
