@@ -161,6 +161,18 @@ def run_forked(work: Callable[[], list[int]], wall_s: float) -> tuple[list[int] 
             report_from_child(work, write_end)
         finally:
             os._exit(0)
+    data, finished = collect_child(pid, read_end, write_end, wall_s)
+    message = data.decode("utf-8", "replace")
+    if not finished:
+        return None, f"wall time {wall_s:.2f}s exceeded"
+    if message.startswith("ok "):
+        return [int(bit) for bit in message[3:]], ""
+    return None, message or "child died without a result"
+
+
+def collect_child(pid: int, read_end: int, write_end: int, wall_s: float) -> tuple[bytes, bool]:
+    """What a forked child wrote to its pipe within `wall_s`, and whether it finished; the child
+    and its process group are killed and reaped either way."""
     os.close(write_end)
     chunks, deadline, finished = [], time.monotonic() + wall_s, False
     while (remaining := deadline - time.monotonic()) > 0:
@@ -177,12 +189,7 @@ def run_forked(work: Callable[[], list[int]], wall_s: float) -> tuple[list[int] 
         with suppress(ProcessLookupError, PermissionError):
             os.kill(target, signal.SIGKILL)
     os.waitpid(pid, 0)
-    message = b"".join(chunks).decode("utf-8", "replace")
-    if not finished:
-        return None, f"wall time {wall_s:.2f}s exceeded"
-    if message.startswith("ok "):
-        return [int(bit) for bit in message[3:]], ""
-    return None, message or "child died without a result"
+    return b"".join(chunks), finished
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import signal
 import sys
 import time
-from contextlib import suppress
 from typing import Any
 
-from .matrix import MODULE_NAME, describe, guard_child, time_limit
+from .matrix import MODULE_NAME, collect_child, describe, guard_child, time_limit
 
 MAX_OUTPUT_CHARS = 2000
 
@@ -82,26 +79,11 @@ def run_program(program: str, calls: list[str], timeout_s: float, wall_s: float)
                 data = data[os.write(write_end, data) :]
         finally:
             os._exit(0)
-    os.close(write_end)
-    chunks, deadline, finished = [], time.monotonic() + wall_s, False
-    while (remaining := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([read_end], [], [], remaining)
-        if not ready:
-            break
-        chunk = os.read(read_end, 65536)
-        if not chunk:
-            finished = True
-            break
-        chunks.append(chunk)
-    os.close(read_end)
-    for target in (-pid, pid):
-        with suppress(ProcessLookupError, PermissionError):
-            os.kill(target, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    data, finished = collect_child(pid, read_end, write_end, wall_s)
     if not finished:
         return {"calls": None, "error": f"wall time {wall_s:.1f}s exceeded"}
     try:
-        result: dict[str, Any] = json.loads(b"".join(chunks).decode("utf-8", "replace"))
+        result: dict[str, Any] = json.loads(data.decode("utf-8", "replace"))
     except ValueError:
         return {"calls": None, "error": "child died without a result"}
     return result
