@@ -43,6 +43,13 @@ CASES = [
         "keep",
         "([str(i) for i in range(400)], [str(i) for i in range(0, 800, 2)])",
     ),
+    Case(  # the guarded form: bare `list` does not prove hashable elements
+        "OPT002",
+        "def keep(words: list, banned: list) -> list:\n    out = []\n    for w in words:\n"
+        "        if w not in banned:\n            out.append(w)\n    return out\n",
+        "keep",
+        "([str(i) for i in range(400)], [str(i) for i in range(0, 800, 2)])",
+    ),
     Case(
         "OPT003",
         'def render(rows):\n    out = "name,count\\n"\n    for name, count in rows:\n'
@@ -60,6 +67,12 @@ CASES = [
         "OPT005",
         "def lowest(xs):\n    return sorted(xs)[0]\n",
         "lowest",
+        "([((i * 7919) % 1009) / 7 for i in range(1000)],)",
+    ),
+    Case(  # [-1]: the last of equal extremes, max(reversed(xs))
+        "OPT005",
+        "def highest(xs: list[float]) -> float:\n    return sorted(xs)[-1]\n",
+        "highest",
         "([((i * 7919) % 1009) / 7 for i in range(1000)],)",
     ),
     Case(
@@ -183,6 +196,102 @@ CASES = [
         "def merge(out, xs):\n    for x in xs:\n        out.append(x)\n    return len(out)\n",
         "merge",
         "([], list(range(3000)))",
+    ),
+    Case(
+        "OPT028",
+        "class Token:\n    def __init__(self, value):\n        self.value = value\n\n"
+        "def text(tokens):\n    return ''.join(t.value for t in tokens)\n",
+        "text",
+        "([Token(str(i)) for i in range(40)],)",
+    ),
+    Case(
+        "OPT029",
+        "def imt(token, patterns):\n    if any(token.startswith(p) for p in patterns):\n        return True\n"
+        "    return False\n\n"
+        "def run(words):\n    return [imt(w, ('SELECT', 'FROM', 'WHERE', 'JOIN')) for w in words]\n",
+        "run",
+        "(['a', 'b', 'JOIN x', 'where', 'SELECT 1'] * 20,)",
+        qualname="imt",
+    ),
+    Case(  # re.compile of a literal inside the function: the re cache lookup on every call
+        "OPT008",
+        "import re\n\ndef words(lines):\n    return [re.compile(r'\\w+').findall(line) for line in lines]\n",
+        "words",
+        "(['alpha beta', 'x', 'one two three'] * 300,)",
+    ),
+    Case(  # a bidi-class check per code point, most of them misses (check_bidi-style)
+        "OPT030",
+        "def rtl_count(directions):\n    n = 0\n    for d in directions:\n"
+        "        if d in ['R', 'AL', 'AN']:\n            n += 1\n"
+        "        elif d not in ['L', 'EN', 'ES', 'CS', 'ET', 'ON', 'BN', 'NSM']:\n            n -= 1\n"
+        "    return n\n",
+        "rtl_count",
+        "(['L', 'L', 'EN', 'L', 'ON', 'R', 'L', 'NSM', 'L', 'CS'] * 300,)",
+    ),
+    Case(  # enum members tested against a set display (tomlkit StringType.is_basic-style)
+        "OPT031",
+        "import enum\n\nclass Kind(enum.Enum):\n    SLB = 1\n    MLB = 2\n    SLL = 3\n    MLL = 4\n\n"
+        "def basic(kinds):\n    return [k in {Kind.SLB, Kind.MLB} for k in kinds]\n",
+        "basic",
+        "(list(Kind) * 500,)",
+    ),
+    Case(  # packed-range helpers called per lookup (idna intranges-style)
+        "OPT032",
+        "def _encode(start, end):\n    return (start << 32) | end\n\n"
+        "def _decode(r):\n    return (r >> 32), (r & ((1 << 32) - 1))\n\n"
+        "def contained(points, ranges):\n    n = 0\n    for p in points:\n"
+        "        key = _encode(p, 0)\n        left, right = _decode(ranges[key % len(ranges)])\n"
+        "        if left <= p < right:\n            n += 1\n    return n\n",
+        "contained",
+        "(list(range(2000)), [(i << 32) | (i + 50) for i in range(0, 4000, 40)])",
+    ),
+    Case(  # a re.sub callback reading the same group in every branch (isodate strftime-style)
+        "OPT034",
+        "import re\n\nCODES = {'%d': 'DD', '%m': 'MM', '%Y': 'YYYY'}\n\n"
+        "def render(formats):\n    def repl(match):\n        if match.group(0) in CODES:\n"
+        "            return CODES[match.group(0)]\n        return match.group(0)\n\n"
+        "    return [re.sub('%d|%m|%Y|%H|%%', repl, f) for f in formats]\n",
+        "render",
+        "(['%Y-%m-%d %H:%%', '%d/%m', 'at %H'] * 200,)",
+    ),
+    Case(  # children told their parent through a list comprehension (sqlparse TokenList.__init__-style)
+        "OPT035",
+        "class Node:\n    def __init__(self, children):\n        self.children = children\n"
+        "        [setattr(child, 'parent', self) for child in self.children]\n\n"
+        "def adopt(kids):\n    return Node(kids)\n",
+        "adopt",
+        "([Node([]) for _ in range(40)],)",
+        qualname="Node.__init__",
+    ),
+    Case(  # a Decimal quantum rebuilt from its literal on every call (isodate parse_time-style)
+        "OPT033",
+        "from decimal import ROUND_FLOOR, Decimal\n\n"
+        "def micros(values):\n"
+        "    return [int((Decimal(v).quantize(Decimal('.000001'), rounding=ROUND_FLOOR) % 1) * int(1e6))"
+        " for v in values]\n",
+        "micros",
+        "([f'{i}.{i * 7919 % 1000000:06d}5' for i in range(1500)],)",
+    ),
+    Case(  # a locale looked up on a thread-local that was never set (humanize get_translation-style)
+        "OPT036",
+        "from threading import local\n\nTABLE = {None: 'C', 'de': 'de_DE'}\nSTATE = local()\n\n"
+        "def translation():\n    try:\n        return TABLE[STATE.locale]\n"
+        "    except (AttributeError, KeyError):\n        return TABLE[None]\n\n"
+        "def render(n):\n    return [translation() for _ in range(n)]\n",
+        "render",
+        "(400,)",
+        qualname="translation",
+    ),
+    Case(  # a digit table rebuilt on every call (humanize scientific-style)
+        "OPT037",
+        "def superscript(text):\n"
+        "    table = {'0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074',"
+        " '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079', '-': '\u207b'}\n"
+        "    return ''.join([table[c] for c in text])\n\n"
+        "def render(values):\n    return [superscript(v) for v in values]\n",
+        "render",
+        "([str(i - 500) for i in range(1000)],)",
+        qualname="superscript",
     ),
 ]
 

@@ -1,8 +1,14 @@
 """Crash safety, repeated: runs the SIGKILL-at-a-random-point test N times against real Postgres,
-Redis and Celery workers and reports how many passed (no lost job, no duplicate edit).
+Redis and Celery workers and reports how many passed (no lost job, no duplicate edit) and how long
+each job took from submission to completion.
 
     OPTIAGENT_TEST_POSTGRES_URL=... OPTIAGENT_TEST_REDIS_URL=... \\
         python benchmarks/crash_repeat.py --repeats 20 --json crash.json
+
+The workers get the tests' short leases unless told otherwise; `--production-leases` gives them the
+service's defaults (60 s lease, 300 s requeue, 30 s sweep, 900 s visibility timeout), and
+`--kill-at 4 --whole` pins the kill (the whole worker, 4 s after the job started running, so a
+claimed step is lost).
 
 (tools/test starts both services and sets the variables; any Postgres and Redis on 127.0.0.1 do.)
 """
@@ -24,6 +30,12 @@ from rich.table import Table
 
 REPO = Path(__file__).resolve().parents[1]
 TEST = "tests/service/test_crash.py::test_sigkill_at_a_random_point_loses_nothing"
+PRODUCTION_LEASES = {
+    "OPTIAGENT_WORKER__LEASE_S": "60",
+    "OPTIAGENT_WORKER__REQUEUE_AFTER_S": "300",
+    "OPTIAGENT_WORKER__SWEEP_INTERVAL_S": "30",
+    "OPTIAGENT_WORKER__VISIBILITY_TIMEOUT_S": "900",
+}
 
 
 def main() -> None:
@@ -33,6 +45,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None, help="first repetition's seed (default: the time)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--kill-at", type=float, default=None, help="seconds after the job starts running")
+    parser.add_argument("--whole", action="store_true", help="always kill the whole worker")
+    parser.add_argument("--production-leases", action="store_true", help="the service's default timings")
     args = parser.parse_args()
     for name in ("OPTIAGENT_TEST_POSTGRES_URL", "OPTIAGENT_TEST_REDIS_URL"):
         if not os.environ.get(name):
@@ -45,7 +60,12 @@ def main() -> None:
             "OPTIAGENT_CRASH_REPEATS": str(args.repeats),
             "OPTIAGENT_CRASH_SEED": str(seed),
             "OPTIAGENT_CRASH_LOG": str(kills_log),
+            "OPTIAGENT_CRASH_WORKER_ENV": json.dumps(PRODUCTION_LEASES if args.production_leases else {}),
         }
+        if args.kill_at is not None:
+            env["OPTIAGENT_CRASH_KILL_AT"] = str(args.kill_at)
+        if args.whole:
+            env["OPTIAGENT_CRASH_WHOLE"] = "1"
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST, f"--junitxml={junit}"],
             cwd=REPO,
@@ -83,6 +103,8 @@ def main() -> None:
         "longest_passing_streak": best,
         "kills_mid_job": mid_job,
         "kills_whole_worker": sum(k["whole_worker"] for k in kills),
+        "completed_s": [k.get("completed_s") for k in kills],  # from submission
+        "completed_after_kill_s": [k.get("completed_after_kill_s") for k in kills],
         "wall_seconds": round(time.perf_counter() - started, 1),
         "runs": outcomes,
         "kills": kills,
@@ -95,6 +117,7 @@ def main() -> None:
         "longest streak",
         "kills mid-job",
         "whole worker",
+        "completion s (max)",
         "wall s",
     ):
         table.add_column(column)
@@ -105,6 +128,7 @@ def main() -> None:
         str(best),
         str(mid_job),
         str(figures["kills_whole_worker"]),
+        str(max((k.get("completed_s") or 0 for k in kills), default="-")),
         str(figures["wall_seconds"]),
     )
     Console().print(table)

@@ -4,7 +4,7 @@ On a private copy of the examples: records every workload's and program case's o
 `optiagent optimize --apply --json`, and runs them all again: any output that differs counts as an
 incorrect edit (a check independent of the validator).
 
-    python benchmarks/examples_yield.py [--examples examples] [--json out.json]
+    python benchmarks/examples_yield.py [--examples examples] [--json out.json] [--report report.json]
 """
 
 from __future__ import annotations
@@ -53,8 +53,14 @@ def main() -> None:
     )
     parser.add_argument("--examples", type=Path, default=REPO / "examples")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--report", type=Path, help="keep optiagent's full report (per-target stages) here")
     parser.add_argument("--min-lower-bound", type=float, default=1.2)
     parser.add_argument("--max-targets", type=int, default=6, help="per sub-project (tools/demo uses 2)")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        help="seconds for all targets (optiagent's default: 600; under load it leaves targets skipped)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch) / "examples"
@@ -72,12 +78,15 @@ def main() -> None:
                 "--apply",
                 "--max-targets",
                 str(args.max_targets),
+                *(["--time-budget", str(args.time_budget)] if args.time_budget else []),
             ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
         wall = time.perf_counter() - started
         report = json.loads(report_path.read_text())
+        if args.report:
+            shutil.copyfile(report_path, args.report)
         after = _observations(work)
     incorrect = sorted(key for key in before if before[key] != after.get(key))
     targets = report["targets"]
@@ -101,6 +110,7 @@ def main() -> None:
     result = {
         "targets": len(targets),
         "improved": len(improved),
+        "skipped": sum(t["status"] == "skipped" for t in targets),
         f"improved_lower_bound_ge_{args.min_lower_bound}": len(strong),
         "geomean_speedup": report["summary"]["geomean_speedup"],
         "wall_seconds": round(wall, 1),

@@ -12,6 +12,7 @@ import structlog
 from optiagent.adapters.sandbox.local import LocalSandbox
 from optiagent.agents.names import LLM_STRATEGY_NAMES  # the LLM modules load langgraph/SDKs: only when used
 from optiagent.domain.errors import ConfigError
+from optiagent.extras import require_extra
 from optiagent.ports.generator import CandidateGenerator
 from optiagent.ports.jobs import JobQueue, JobStore
 from optiagent.ports.sandbox import Sandbox, SandboxLimits, SandboxUnavailableError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from optiagent.agents.generator import UsageLog
     from optiagent.services.jobs import JobRunner, ServiceConfig
     from optiagent.services.target_run import Services
+    from optiagent.services.workspace import RepositoryPolicy
 
 KNOWN_STRATEGIES = ("catalogue", *LLM_STRATEGY_NAMES)
 
@@ -39,7 +41,14 @@ def build_store(settings: Settings, url: str | None, root: Path) -> EditStore:
     return SqlEditStore(url or settings.database_url or default_database_url(root))
 
 
-def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
+def build_sandbox(
+    settings: Settings,
+    backend: str | None = None,
+    unavailable: type[Exception] = ConfigError,
+    job_interpreters: bool = True,
+) -> Sandbox:
+    """The sandbox of a run. `job_interpreters=False` (the service): jobs run with the server's
+    interpreter only; one a job names is refused before anything starts or describes it."""
     chosen = backend or settings.sandbox.backend
     limits = SandboxLimits(
         timeout_s=settings.sandbox.timeout_s,
@@ -49,7 +58,9 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
     if chosen not in ("auto", "docker", "local"):
         raise ConfigError(f"unknown sandbox backend {chosen!r}; choose auto, docker or local")
     if chosen == "local":
-        return LocalSandbox(limits=limits, deps_dir=settings.sandbox.deps_dir)
+        return LocalSandbox(
+            limits=limits, deps_dir=settings.sandbox.deps_dir, job_interpreters=job_interpreters
+        )
     from optiagent.adapters.sandbox.choose import open_sandbox
     from optiagent.adapters.sandbox.docker_sandbox import DockerOptions
 
@@ -60,14 +71,17 @@ def build_sandbox(settings: Settings, backend: str | None = None) -> Sandbox:
         max_jobs_per_container=config.max_jobs_per_container,
         idle_s=config.idle_s,
         cpus=config.cpus,
+        disk_mb=config.disk_mb,
+        work_root=config.work_root,
         deps_dir=config.deps_dir,
         image=config.image,
         image_python=config.image_python,
+        job_interpreters=job_interpreters,
     )
     try:
         box, reason = open_sandbox(chosen, limits, options, build=config.build_image)
     except SandboxUnavailableError as error:
-        raise ConfigError(
+        raise unavailable(
             f"docker sandbox unavailable: {error}; start Docker or use --sandbox local"
         ) from error
     if reason:
@@ -80,6 +94,7 @@ def build_llm(settings: Settings, database_url: str | None) -> LLMStack | None:
     when no provider is configured."""
     if settings.llm.provider == "none":
         return None
+    require_extra("llm", f"the LLM provider {settings.llm.provider!r}")
     from optiagent.adapters.llm.stack import build_llm_stack, resolve_api_key
     from optiagent.adapters.store.llm_cache import SqlCompletionCache
 
@@ -140,12 +155,14 @@ def check_strategies(settings: Settings, strategies: Sequence[str]) -> None:
 
 
 def build_job_store(settings: Settings) -> JobStore:
+    require_extra("service", "the service's job store")
     from optiagent.adapters.store.jobs import SqlJobStore
 
     return SqlJobStore(service_database_url(settings))
 
 
 def build_job_queue(settings: Settings) -> JobQueue:
+    require_extra("service", "the service's job queue")
     from optiagent.adapters.queue.celery_app import CeleryJobQueue, make_celery
 
     return CeleryJobQueue(make_celery(settings.redis_url, settings.worker.visibility_timeout_s))
@@ -163,29 +180,69 @@ def service_config(settings: Settings) -> ServiceConfig:
         max_worker_deaths=worker.max_worker_deaths,
         requeue_after_s=worker.requeue_after_s,
         limits=ArchiveLimits(int(api.max_unpacked_mb * 2**20), api.max_files),
-        allow_file_urls=api.allow_file_urls,
+        repositories=repository_policy(settings),
     )
 
 
+def repository_policy(settings: Settings) -> RepositoryPolicy:
+    """Which repositories clients may name, for the API's check and the worker's fetch alike."""
+    from optiagent.services.workspace import RepositoryPolicy
+
+    api = settings.api
+    return RepositoryPolicy(
+        allow_file_urls=api.allow_file_urls,
+        allow_http=api.allow_http_urls,
+        allow_private_hosts=api.allow_private_hosts,
+        allowed_hosts=tuple(api.repo_hosts),
+        max_bytes=int(api.max_repository_mb * 2**20),
+        timeout_s=api.fetch_timeout_s,
+    )
+
+
+def require_service_sandbox(settings: Settings) -> None:
+    """The service runs strangers' code: a local sandbox only when the operator said so by name."""
+    if settings.sandbox.backend == "local" and not settings.service.allow_local_sandbox:
+        raise ConfigError(
+            "the service runs untrusted code only in Docker: OPTIAGENT_SANDBOX__BACKEND=local is refused "
+            "unless OPTIAGENT_SERVICE__ALLOW_LOCAL_SANDBOX=true (a single-user server or tests only)"
+        )
+
+
+def build_service_sandbox(settings: Settings) -> Sandbox:
+    """A worker's sandbox: Docker, never a silent fallback. With `auto` or `docker` and no daemon,
+    SandboxUnavailableError: the step is retried later, and the next try connects again."""
+    require_service_sandbox(settings)
+    if settings.sandbox.backend == "local":
+        structlog.get_logger().warning(
+            "service: jobs run in the LOCAL sandbox (OPTIAGENT_SERVICE__ALLOW_LOCAL_SANDBOX=true): "
+            "untrusted code is not isolated from this host"
+        )
+        return build_sandbox(settings, "local", job_interpreters=False)
+    return build_sandbox(settings, "docker", unavailable=SandboxUnavailableError, job_interpreters=False)
+
+
 def build_job_runner(settings: Settings, queue: JobQueue) -> JobRunner:
-    """A worker process's runner: one history store, one sandbox, Services per strategy set."""
+    """A worker process's runner: one history store, one sandbox, Services per strategy set and
+    tenant (each tenant's jobs see only the tenant's history and verdict cache)."""
     from optiagent.services.benchmarking import BenchmarkSettings
     from optiagent.services.jobs import JobRunner
     from optiagent.services.target_run import Services
+    from optiagent.services.tenancy import TenantEditStore
     from optiagent.verify.jobs import CheckSettings
 
     url = service_database_url(settings)
-    store, box = build_store(settings, url, Path.cwd()), build_sandbox(settings)
+    box = build_service_sandbox(settings)
+    store = build_store(settings, url, Path.cwd())
     llm = build_llm(settings, url)
-    cache: dict[tuple[str, ...], Services] = {}
+    cache: dict[tuple[tuple[str, ...], str], Services] = {}
 
-    def services_for(strategies: Sequence[str]) -> Services:
-        key = tuple(strategies) or default_strategies(llm)
+    def services_for(strategies: Sequence[str], tenant: str) -> Services:
+        key = (tuple(strategies) or default_strategies(llm), tenant)
         if key not in cache:
             cache[key] = Services(
                 sandbox=box,
-                store=store,
-                generators=build_generators(key, llm),
+                store=TenantEditStore(store, tenant, settings.service.share_edits),
+                generators=build_generators(key[0], llm),
                 progress=SilentProgress(),
                 check=CheckSettings(),
                 bench=BenchmarkSettings(),

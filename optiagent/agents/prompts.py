@@ -1,4 +1,4 @@
-"""Prompt templates from `prompts/`: one file per agent step, with front matter.
+"""Prompt templates from `optiagent/prompts/`: one file per agent step, with front matter.
 
     ---
     id: plansearch.observe
@@ -22,11 +22,13 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from optiagent.ports.llm import Message
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+# Package data (optiagent/prompts), so a wheel and an editable install find the templates alike.
+PROMPTS_DIR = Path(str(resources.files("optiagent") / "prompts"))
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
 

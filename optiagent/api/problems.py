@@ -29,7 +29,38 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None, **e
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every problem response under its real media type, problem+json
+    (FastAPI files them under the route's own: JSON, HTML, event stream); FastAPI's 422 schema
+    (HTTPValidationError) becomes problem details, as the handler below sends."""
+    problem_ref = {"$ref": "#/components/schemas/ProblemDetails"}
+    for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+        for status, response in operation.get("responses", {}).items():
+            content = response.get("content", {})
+            kinds = [kind for kind, body in content.items() if _is_problem(body.get("schema", {}))]
+            if status.isdigit() and int(status) >= 400 and kinds:
+                for kind in kinds:
+                    del content[kind]
+                content[PROBLEM] = {"schema": problem_ref}
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    return schema
+
+
+def _is_problem(schema: dict[str, Any]) -> bool:
+    return schema.get("$ref", "").rsplit("/", 1)[-1] in ("ProblemDetails", "HTTPValidationError")
+
+
 def install(app: FastAPI) -> None:
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_media_types(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to adjust it
+
     @app.exception_handler(Problem)
     async def _problem(_: Request, error: Problem) -> JSONResponse:
         return problem(error.status, error.detail, error.headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
@@ -11,8 +11,10 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from optiagent.api.problems import Problem
+from optiagent.domain.errors import InputError
 from optiagent.domain.jobs import JobSpec, SourceKind
-from optiagent.services.workspace import ArchiveLimits, check_archive, check_git_url
+from optiagent.services.repositories import check_ref
+from optiagent.services.workspace import ArchiveLimits, RepositoryPolicy, check_archive, check_repository_url
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,9 +42,10 @@ class GitJob(Options):
     @field_validator("ref")
     @classmethod
     def _plain_ref(cls, ref: str | None) -> str | None:
-        if ref is not None and (ref.startswith("-") or not ref.strip()):
-            raise ValueError("ref must be a branch, tag or commit name")
-        return ref
+        try:
+            return check_ref(ref)
+        except InputError as error:
+            raise ValueError(str(error)) from error
 
 
 class BodyTooLarge(Exception):
@@ -50,19 +53,21 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuses request bodies over `max_bytes` (413), whether or not they declare a length."""
+    """Refuses request bodies over `max_bytes` (413), whether or not they declare a length; a path
+    of `path_limits` has its own bound instead (GitHub's webhook deliveries: up to 25 MB)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
+        self.app, self.max_bytes, self.path_limits = app, max_bytes, dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope.get("path", ""), self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
             return
         seen = 0
 
@@ -70,14 +75,14 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except BodyTooLarge:
-            await _too_large(send, self.max_bytes)
+            await _too_large(send, limit)
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
@@ -150,16 +155,20 @@ async def spec_from_form(request: Request, limits: ArchiveLimits, max_bytes: int
     return spec, data
 
 
-async def spec_from_json(request: Request, allow_file_urls: bool) -> JobSpec:
+async def spec_from_json(request: Request, policy: RepositoryPolicy) -> JobSpec:
     try:
         body = GitJob.model_validate(await request.json())
-    except ValueError as error:  # both a JSON syntax error and a ValidationError
-        raise Problem(422, f"invalid JSON job: {error}") from error
-    check_git_url(body.repo_url, allow_file_urls)
+    except ValidationError as error:  # what was wrong, never the values (a URL may hold a token)
+        fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+        raise Problem(422, f"invalid JSON job: {fields}") from error
+    except ValueError as error:
+        raise Problem(422, "invalid JSON job: the body is not valid JSON") from error
+    # resolving the host blocks: off the event loop; the worker checks again before fetching
+    checked = await run_in_threadpool(check_repository_url, body.repo_url, policy)
     return JobSpec(
         source=SourceKind.GIT,
-        repo=body.repo_url,
-        repo_url=body.repo_url,
+        repo=checked.url,
+        repo_url=checked.url,
         ref=body.ref,
         workload=body.workload,
         functions=tuple(body.functions),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +9,24 @@ import typer
 from rich.console import Console
 
 from optiagent.bootstrap import build_generators, build_llm, build_sandbox, build_store, default_database_url
+from optiagent.cli.interrupts import Interruption
 from optiagent.cli.llm_flags import with_llm_flags
+from optiagent.cli.output import (
+    LogFormat,
+    Quiet,
+    Verbose,
+    command_output,
+    is_stdout,
+    report_console,
+    write_json,
+)
+from optiagent.cli.progress import open_progress
+from optiagent.cli.render import diff_view
 from optiagent.domain.edits import unified_diff
 from optiagent.domain.errors import InputError
+from optiagent.extras import require_extra
 from optiagent.services.optimize import optimize
-from optiagent.services.requests import OptimizeRequest, SilentProgress
+from optiagent.services.requests import OptimizeRequest
 from optiagent.services.target_run import Services
 from optiagent.settings import load_settings
 
@@ -24,6 +36,7 @@ OPTIMIZE_STRATEGIES = ("catalogue", "rewoo")
 
 
 def synthesize_command(
+    ctx: typer.Context,
     spec: Annotated[str, typer.Argument(help="FILE::FUNCTION of a stub (signature + docstring).")],
     strategy: Annotated[
         list[str], typer.Option("--strategy", help="funcoder and/or plansearch (repeatable).")
@@ -38,11 +51,17 @@ def synthesize_command(
         bool, typer.Option("--optimize/--no-optimize", help="Optimize the synthesized body.")
     ] = True,
     apply: Annotated[bool, typer.Option("--apply", help="Write the result into FILE.")] = False,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary here.")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write a JSON summary here ('-': to stdout, alone).")
+    ] = None,
     db: Annotated[str | None, typer.Option(help="History database URL.")] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker or local.")] = None,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
+    log_format: LogFormat = None,
 ) -> None:
     """Fill in the body of a stub with FunCoder/PlanSearch candidates judged by B4, then optimize it."""
+    require_extra("llm", "optiagent synthesize")
     # langgraph and the SDKs load only when this command runs (they take seconds to import)
     from optiagent.agents.generator import LLM_STRATEGIES
     from optiagent.agents.llm import LLMOptions, LLMSession
@@ -56,6 +75,7 @@ def synthesize_command(
     settings = with_llm_flags(
         load_settings(), provider, model, base_url, temperature, max_tokens, token_budget
     )
+    output = command_output(ctx, settings, verbose, quiet, log_format)
     if settings.llm.provider == "none":
         raise InputError(
             "synthesize needs an LLM provider (the offline catalogue cannot write code from a "
@@ -66,31 +86,46 @@ def synthesize_command(
     assert llm is not None
     box = build_sandbox(settings, sandbox)
     store = build_store(settings, db, file)
-    try:
-        session = LLMSession(llm.provider, LLMOptions(llm.model, llm.temperature, llm.max_tokens))
-        request = OptimizeRequest(root=file)
-        services = Services(
-            sandbox=box,
-            store=store,
-            generators=build_generators(OPTIMIZE_STRATEGIES, llm),
-            progress=SilentProgress(),
-            check=request.check,
-            bench=request.bench,
-            min_speedup=1.05,
-            workers=settings.sandbox.workers,
+    usage = lambda: (len(llm.provider.records), llm.provider.tokens_spent)  # noqa: E731
+    display = open_progress(Console(stderr=True), output.quiet, output.verbose > 0, usage)
+    with Interruption().installed() as interruption:
+        try:
+            session = LLMSession(llm.provider, LLMOptions(llm.model, llm.temperature, llm.max_tokens))
+            request = OptimizeRequest(root=file)
+            with display:
+                progress = interruption.listener(display)
+                services = Services(
+                    sandbox=box,
+                    store=store,
+                    generators=build_generators(OPTIMIZE_STRATEGIES, llm),
+                    progress=progress,
+                    check=request.check,
+                    bench=request.bench,
+                    min_speedup=1.05,
+                    workers=settings.sandbox.workers,
+                )
+                result = synthesize(
+                    SynthesizeRequest(file, qualname, optimize=optimize_after, apply=apply),
+                    box,
+                    session,
+                    [LLM_STRATEGIES[name]() for name in names],
+                    lambda optimize_request: optimize(optimize_request, services, box.name),
+                    progress,
+                )
+            if json_path is not None:
+                with interruption.deferred():
+                    write_json(json_path, result.to_json())
+        finally:
+            box.close()
+            store.close()
+    console = report_console(is_stdout(json_path))
+    if output.quiet:
+        console.print(
+            f"{qualname}: {'synthesized' if result.final else 'not synthesized'}",
+            markup=False,
+            highlight=False,
         )
-        result = synthesize(
-            SynthesizeRequest(file, qualname, optimize=optimize_after, apply=apply),
-            box,
-            session,
-            [LLM_STRATEGIES[name]() for name in names],
-            lambda optimize_request: optimize(optimize_request, services, box.name),
-        )
-    finally:
-        box.close()
-        store.close()
-    console = Console()
-    if result.final is None:
+    elif result.final is None:
         console.print(f"[red]no implementation of {qualname} was found[/red]: " + "; ".join(result.notes))
     else:
         console.print(
@@ -100,8 +135,5 @@ def synthesize_command(
         for note in result.notes:
             console.print(f"  {note}")
         if not result.written:
-            console.print(
-                unified_diff(result.original, result.final, str(file)), markup=False, highlight=False
-            )
-    if json_path is not None:
-        json_path.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+            diff = unified_diff(result.original, result.final, str(file))
+            console.print(diff_view(diff))

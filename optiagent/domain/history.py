@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from optiagent.domain.jobs import DEFAULT_TENANT
+from optiagent.domain.samples import Machine, Pair
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -59,6 +62,8 @@ class MeasurementRecord:
     original_s: float
     candidate_s: float
     accepted: bool
+    pairs: tuple[Pair, ...] = ()  # the raw samples, in the order taken (export: pyperf files)
+    machine: Machine | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class AcceptedEdit:
     created_at: datetime
     applied: bool = False
     evidence: Mapping[str, object] = field(default_factory=dict)
+    tenant: str = DEFAULT_TENANT  # whose code it is: the service shows and reuses it only within
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+DEFAULT_TENANT = "default"  # tokens made before tenants existed, and their jobs
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"
@@ -81,6 +83,7 @@ class Job:
     targets_total: int | None = None  # known once the job is prepared
     targets_done: int = 0
     error: str = ""
+    tenant: str = DEFAULT_TENANT  # the submitting token's: only that tenant's tokens see the job
 
 
 class ClaimState(StrEnum):
@@ -111,6 +114,12 @@ class ApiToken:
     id: str
     name: str
     created_at: datetime
+    tenant: str = DEFAULT_TENANT
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def valid_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 @dataclass(frozen=True)

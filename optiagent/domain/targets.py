@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 PROGRAM_QUALNAME = "<program>"
+LOCALS = "<locals>"  # the compiler's qualname part for a function's local scope
+
+
+def is_nested(qualname: str) -> bool:
+    """Defined inside a function: reached through its enclosing function's code, and called in
+    the check with the closure its workload calls had (`harness/nested.py`)."""
+    return LOCALS in qualname.split(".")
 
 
 class TargetKind(StrEnum):
@@ -29,6 +36,11 @@ class Target:
     @property
     def key(self) -> str:
         return f"{self.file}::{self.qualname}"
+
+    @property
+    def nested(self) -> bool:
+        """A function defined inside another (`f.<locals>.repl`): see `is_nested`."""
+        return is_nested(self.qualname)
 
     @property
     def module_name(self) -> str:

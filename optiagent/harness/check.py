@@ -3,7 +3,7 @@
 Job keys: base_dir, module_name, original_file, candidate_files, qualname, captures (paths),
 examples ([[expression, expected]]), params (per-parameter shapes from the capture, by name),
 hypothesis {max_examples, call_timeout_s}, stress {enabled, low_s, high_s, max_factor, budget_s},
-call_timeout_s, budget_s, parallel, bench_inputs_out.
+call_timeout_s, budget_s, parallel, bench_inputs_out, self_check.
 
 The original's work (determinism runs, Hypothesis examples, stress escalation) is done once in a
 warm pass. Then every candidate is fingerprinted on a few probe inputs (fingerprint.py), and one
@@ -12,11 +12,16 @@ duplicates of it. Candidates listed in `verified` (known equivalent on this inpu
 host's verdict cache) only get their first timing. Each candidate runs in a forked child, so one
 that crashes, hangs or exits takes only itself down. The result file holds one verdict per
 candidate, in order, plus what the warm pass found (`shared`).
+
+With `self_check`, the original's own text is first checked as a candidate of itself on the same
+inputs (its outcomes are cached, so this is cheap; it is neither fingerprinted nor timed). Anything
+but equivalent is a false rejection waiting to happen: every candidate then gets the verdict
+`self_check_failed` instead of being judged by a broken oracle (`shared.self_check` says why).
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import gc
 import hashlib
 import json
@@ -26,17 +31,28 @@ import pickle
 import signal
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .caches import clear_caches
+from .caches import ModuleCaches, clear_caches
+from .capture.pickling import dumps
+from .copying import fresh_copy
 from .differential import CandidateTooSlow, Differential, Mismatch, OriginalRuns
 from .fingerprint import canonical, fingerprint, probe_calls
-from .inputs import CapturedCall, load_captured, scale_call, shrink_call
+from .inputs import CapturedCall, capture_problems, load_captured, scale_call, shrink_call
 from .loading import read_text
 from .outcome import run_call
 from .timer import CallTimeout, time_limit
+from .twins import candidate_classes
+
+# How a side of the comparison gets a call's (args, kwargs): the original takes it as captured, a
+# candidate with its receiver on the candidate's classes (Differential.candidate_call).
+CallOf = Callable[[CapturedCall], tuple[tuple[Any, ...], dict[str, Any]]]
+
+
+def _as_captured(call: CapturedCall) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return call.args, call.kwargs
 
 
 def escalate(
@@ -80,7 +96,13 @@ def escalate(
         if len(points) == 1 and points[0][1] > _BENCH_CEILING_S:
             shrunk = _shrink_for_benchmark(diff, seed, points[0][1])
             if shrunk is not None:
-                shrunk[1]["size"] = input_size(shrunk[0], diff.method)
+                shrunk[1].update(index=index, size=input_size(shrunk[0], diff.method))
+                if not any(r.get("exponent") is not None for _, r in found):
+                    # Too slow to grow: how its time grows is measured on its prefixes instead.
+                    prefixes = prefix_points(
+                        diff.f_original, diff.original, _as_captured, seed, diff.method, until=deadline
+                    )
+                    shrunk[1].update(scaling=prefixes, exponent=scaling_exponent(prefixes, shortest_s=2e-4))
                 found.append(shrunk)
             continue
         if points and points[-1][1] > high and len(points) > 1:
@@ -90,7 +112,7 @@ def escalate(
             grown = scale_call(seed, chosen_factor, seed=index, skip_first=diff.method)
             recipe: dict[str, Any] = {"index": index, "factor": chosen_factor, "seconds": seconds}
             scaling = scaling_points(
-                diff.f_original, diff.original, lambda c: c.args, seed, recipe, diff.method, chosen_factor
+                diff.f_original, diff.original, _as_captured, seed, recipe, diff.method, chosen_factor
             )
             recipe.update(
                 exponent=scaling_exponent(scaling, shortest_s=2e-4),
@@ -166,7 +188,7 @@ def _shrink_for_benchmark(
     return None
 
 
-def scaling_exponent(points: list[tuple[int, float]], shortest_s: float = 0.002) -> float | None:
+def scaling_exponent(points: Sequence[tuple[float, float]], shortest_s: float = 0.002) -> float | None:
     """How time grows with input size (t ~ n^k): the least-squares slope of log t over log n,
     on the points long enough to time."""
     usable = [(math.log(f), math.log(t)) for f, t in points if t > shortest_s]
@@ -192,6 +214,9 @@ def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
     for expression, _expected in job.get("examples", []):
         warm.compare_expression(expression)
     note = hypothesis_differential(warm, captured, job)
+    problems = capture_problems(job.get("captures", [])) if not captured else []
+    if problems and note:
+        note = f"{note}; the workload's calls could not be captured: {problems[0]}"
     seeds = captured or seed_calls(warm, job)
     stress = job.get("stress", {})
     stress_calls: list[CapturedCall] = []
@@ -216,13 +241,12 @@ def _warm_original(job: dict[str, Any], runs: OriginalRuns) -> dict[str, Any]:
     }
 
 
-def _check_candidate(
-    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
-) -> dict[str, Any]:
+def _differential_pass(
+    diff: Differential, job: dict[str, Any], shared: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The candidate on every input the original was run on; its rejection, or None."""
     from .generated import hypothesis_differential
 
-    # The original's outcomes are cached, so a candidate usually needs a fraction of the warm pass.
-    diff = Differential(job, runs, source, budget_s=float(job.get("candidate_budget_s", 8.0)))
     stress = job.get("stress", {})
     try:
         for index, call in enumerate(shared["captured"]):
@@ -243,6 +267,17 @@ def _check_candidate(
         }
     except CandidateTooSlow as slow:
         return {"verdict": "timed_out", "detail": str(slow), "checked": dict(diff.checked)}
+    return None
+
+
+def _check_candidate(
+    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
+) -> dict[str, Any]:
+    # The original's outcomes are cached, so a candidate usually needs a fraction of the warm pass.
+    diff = Differential(job, runs, source, budget_s=float(job.get("candidate_budget_s", 8.0)))
+    rejected = _differential_pass(diff, job, shared)
+    if rejected is not None:
+        return rejected
     return {
         "verdict": "equivalent",
         "checked": dict(diff.checked),
@@ -260,6 +295,29 @@ def _check_candidate(
         "candidate_scaling": (scaling := candidate_scaling(diff, shared) if _may_win(hint) else []),
         "candidate_exponent": scaling_exponent(scaling, shortest_s=2e-4),
     }
+
+
+def _self_check(
+    job: dict[str, Any], runs: OriginalRuns, source: str, shared: dict[str, Any]
+) -> dict[str, Any]:
+    """The original's own text as a candidate of itself (no fingerprint, no timing): anything but
+    equivalent means this target's oracle (inputs, comparison, state) cannot be trusted."""
+    diff = Differential(job, runs, source, budget_s=float(job.get("candidate_budget_s", 8.0)))
+    return _differential_pass(diff, job, shared) or {"verdict": "equivalent", "checked": dict(diff.checked)}
+
+
+def self_check_failure(result: dict[str, Any]) -> str | None:
+    """None when the original was equivalent to itself, else why not."""
+    verdict = result.get("verdict")
+    if verdict == "equivalent":
+        return None
+    detail = str(result.get("detail") or "")
+    where = (
+        f" on {result['source']} input {str(result.get('counterexample', ''))[:200]}"
+        if result.get("source")
+        else ""
+    )
+    return f"{verdict}: {detail}{where}"[:1000]
 
 
 def _may_win(prescreen_speedup: float | None) -> bool:
@@ -288,7 +346,7 @@ def _fingerprint_candidate(
     diff = Differential(job, runs, source)
     if diff.f_candidate is None or diff.candidate is None:
         return {"fingerprint": None}
-    calls = [(diff.candidate_args(call), call.kwargs) for call in shared["probes"]]
+    calls = [diff.candidate_call(call) for call in shared["probes"]]
     return {"fingerprint": fingerprint(diff.f_candidate, diff.candidate, calls) if calls else None}
 
 
@@ -303,7 +361,7 @@ def beyond_budget_outputs(diff: Differential, calls: list[CapturedCall]) -> list
         clear_caches(diff.candidate)
         try:
             with time_limit(_BEYOND_LIMIT_S):
-                outcome = run_call(diff.f_candidate, diff.candidate_args(call), call.kwargs)
+                outcome = run_call(diff.f_candidate, *diff.candidate_call(call))
         except (CallTimeout, MemoryError):
             hashes.append(None)
             continue
@@ -312,7 +370,7 @@ def beyond_budget_outputs(diff: Differential, calls: list[CapturedCall]) -> list
     return hashes
 
 
-def candidate_scaling(diff: Differential, shared: dict[str, Any]) -> list[tuple[int, float]]:
+def candidate_scaling(diff: Differential, shared: dict[str, Any]) -> Sequence[tuple[float, float]]:
     """How the candidate's time grows on the seed the original's exponent came from: sizes double
     from a quarter of the original's stress size until a call takes 10 ms (or 3 s are spent)."""
     recipes = [r for r in shared["recipes"] if r.get("exponent") is not None]
@@ -320,16 +378,44 @@ def candidate_scaling(diff: Differential, shared: dict[str, Any]) -> list[tuple[
         return []
     recipe = recipes[0]
     seed: CapturedCall = shared["seeds"][int(recipe["index"])]
+    if float(recipe["factor"]) < 1:  # a prefix of a real input: the same prefixes as the original
+        return prefix_points(diff.f_candidate, diff.candidate, diff.candidate_call, seed, diff.method)
     chosen = int(recipe["factor"])
     return scaling_points(
-        diff.f_candidate, diff.candidate, diff.candidate_args, seed, recipe, diff.method, chosen * 64
+        diff.f_candidate, diff.candidate, diff.candidate_call, seed, recipe, diff.method, chosen * 64
     )
+
+
+_PREFIX_DIVISORS = (8, 4, 2, 1)
+
+
+def prefix_points(
+    function: Callable[..., Any],
+    module: types.ModuleType,
+    call_of: CallOf,
+    seed: CapturedCall,
+    method: bool,
+    until: float | None = None,
+) -> list[tuple[float, float]]:
+    """(fraction of the input, CPU seconds per call) on 1/8, 1/4 and 1/2 of an input too slow to
+    grow (`shrink_call` prefixes) and on the whole of it, within 3 s (and before `until`)."""
+    deadline = min(time.perf_counter() + 3.0, until or float("inf"))
+    points: list[tuple[float, float]] = []
+    for divisor in _PREFIX_DIVISORS:
+        if time.perf_counter() >= deadline:
+            break
+        call = shrink_call(seed, divisor, skip_first=method) if divisor > 1 else seed
+        elapsed = _cpu_per_call(function, module, call_of, call, deadline)
+        if elapsed is None:
+            break
+        points.append((1 / divisor, elapsed))
+    return points
 
 
 def scaling_points(
     function: Callable[..., Any],
     module: types.ModuleType,
-    args_of: Callable[[CapturedCall], tuple[Any, ...]],
+    call_of: CallOf,
     seed: CapturedCall,
     recipe: dict[str, Any],
     method: bool,
@@ -343,7 +429,7 @@ def scaling_points(
     points: list[tuple[int, float]] = []
     while factor <= max_factor and time.perf_counter() < deadline:
         grown = scale_call(seed, factor, seed=index, skip_first=method)
-        elapsed = _cpu_per_call(function, module, args_of, grown, deadline)
+        elapsed = _cpu_per_call(function, module, call_of, grown, deadline)
         if elapsed is None:
             break
         points.append((factor, elapsed))
@@ -356,23 +442,27 @@ def scaling_points(
 def _cpu_per_call(
     function: Callable[..., Any],
     module: types.ModuleType,
-    args_of: Callable[[CapturedCall], tuple[Any, ...]],
+    call_of: CallOf,
     call: CapturedCall,
     deadline: float,
 ) -> float | None:
-    """Mean CPU seconds per call, over as many calls as 30 ms of CPU take (at most 200); None on
-    failure. CPU time, not wall time: a busy machine deschedules the process for whole slices;
-    and the CPU clock may tick coarsely (4 ms), so short calls are repeated."""
+    """Mean CPU seconds per call, over as many calls as 30 ms of CPU take (at most 200, and at
+    most 0.25 s of wall time for this size: copying a large input for each call must not use up
+    the deadline that later sizes need); None on failure. CPU time, not wall time: a busy machine
+    deschedules the process for whole slices. The thread's clock, not the process's: under the
+    sandbox's CPU rlimit the process clock ticks in 4 ms, which made short calls read 0 or 4 ms.
+    Short calls are repeated all the same."""
     total, count = 0.0, 0
-    while total < 0.03 and count < 200 and time.perf_counter() < deadline:
-        args, kwargs = copy.deepcopy((args_of(call), call.kwargs))
+    size_deadline = min(deadline, time.perf_counter() + 0.25)
+    while total < 0.03 and count < 200 and time.perf_counter() < size_deadline:
+        args, kwargs = fresh_copy(call_of(call))
         clear_caches(module)
         gc.disable()
         try:
-            started = time.process_time()
+            started = time.thread_time()
             with time_limit(max(deadline - time.perf_counter(), 0.05)):
                 function(*args, **kwargs)
-            total += time.process_time() - started
+            total += time.thread_time() - started
             count += 1
         except (CallTimeout, MemoryError):
             break
@@ -498,6 +588,21 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
     shared["bench_calls"] = benchmark_calls(shared)
     shared["probes"] = probe_calls(shared["captured"], job.get("_generated_seeds", []))
     write_bench_inputs(job, shared["bench_calls"])
+    self_check: str | None = None
+    if job.get("self_check"):
+        own = dict(job, candidate_files=[job["original_file"]])
+        wall = float(job.get("candidate_budget_s", 8.0)) * 3 + 30
+        self_check = (
+            self_check_failure(_run_children(own, runs, shared, [0], _self_check, wall)[0]) or "equivalent"
+        )
+        if self_check != "equivalent":
+            detail = (
+                f"the original is not equivalent to itself ({self_check}): its candidates cannot be judged"
+            )
+            failed = {"verdict": "self_check_failed", "checked": {}, "detail": detail}
+            result = _same_for_all(job, failed)
+            result["shared"]["self_check"] = self_check
+            return result
     results = _check_classes(job, runs, shared)
     for result in results:
         result["mutates_arguments"] = runs.mutates
@@ -509,6 +614,7 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
             "note": shared["note"],
             "mutates_arguments": runs.mutates,
             "checked_by_original": dict(warm.checked),
+            "self_check": self_check,
         },
     }
 
@@ -529,43 +635,65 @@ def _same_for_all(job: dict[str, Any], verdict: dict[str, Any]) -> dict[str, Any
     return {"results": [dict(verdict) for _ in job["candidate_files"]], "shared": shared}
 
 
+_HINT_SIDE_S = 0.02  # CPU seconds each side is timed for, at least (one pass at least)
+_HINT_MAX_PASSES = 200
+
+
 def prescreen(diff: Differential, calls: list[CapturedCall]) -> float | None:
-    """One in-process timing of each side on the benchmark inputs: a cheap hint, used only to
-    skip the paired benchmark for clearly slower candidates, never to accept one."""
+    """An in-process timing of each side on the benchmark inputs: a cheap hint, used only to skip
+    the paired benchmark for clearly slower candidates, never to accept one.
+
+    Both sides are timed alike: thread CPU time, passes alternating until each side has 20 ms;
+    the candidate with its classes installed for the whole pass and called as it is (installing
+    them around every call, twins.py, cost a small method more than its own work)."""
     if not calls or diff.remaining() <= 0 or diff.f_candidate is None or diff.candidate is None:
         return None
+    candidate_module = diff.candidate
+    classes = candidate_classes(candidate_module)
+    plain_candidate = (
+        getattr(diff.f_candidate, "__wrapped__", diff.f_candidate) if classes else diff.f_candidate
+    )
 
-    def once(function: Callable[..., Any], module: types.ModuleType, owner: type | None) -> float:
+    def one_pass(function: Callable[..., Any], module: types.ModuleType, call_of: CallOf) -> float:
         total = 0.0
+        caches = ModuleCaches(module)  # found once a pass: a scan a call cost more than small functions
         for call in calls:
-            args, kwargs = copy.deepcopy((call.args, call.kwargs))
-            if owner is not None and args:
-                try:
-                    args[0].__class__ = owner
-                except TypeError:
-                    pass
-            clear_caches(module)
-            started = time.perf_counter()
+            args, kwargs = fresh_copy(call_of(call))
+            caches.clear()
+            started = time.thread_time()
             try:
                 function(*args, **kwargs)
             except Exception:
                 pass
-            total += time.perf_counter() - started
+            total += time.thread_time() - started
         return total
 
+    def candidate_pass() -> float:
+        with classes.active() if classes is not None else contextlib.nullcontext():
+            return one_pass(plain_candidate, candidate_module, diff.candidate_call)
+
+    original = candidate = 0.0
+    passes = 0
     try:
         with time_limit(max(diff.remaining(), 1.0)):
-            original = once(diff.f_original, diff.original, None)
-            candidate = once(diff.f_candidate, diff.candidate, diff.candidate_class)
+            while passes < _HINT_MAX_PASSES and (passes == 0 or min(original, candidate) < _HINT_SIDE_S):
+                if passes % 2 == 0:
+                    original += one_pass(diff.f_original, diff.original, _as_captured)
+                    candidate += candidate_pass()
+                else:
+                    candidate += candidate_pass()
+                    original += one_pass(diff.f_original, diff.original, _as_captured)
+                passes += 1
+                if diff.remaining() <= 0:
+                    break
     except CallTimeout:
         return None
-    diff.original_bench_s = original
+    diff.original_bench_s = original / passes
     return original / candidate if candidate > 0 else None
 
 
 def write_bench_inputs(job: dict[str, Any], calls: list[CapturedCall]) -> None:
     """The inputs benchmarks run on, kept as opaque bytes by the host (never unpickled there)."""
     path = job.get("bench_inputs_out")
-    if path:
-        with open(path, "wb") as handle:
-            pickle.dump([(call.args, call.kwargs) for call in calls], handle)
+    if path:  # receivers may hold modules, lambdas, unwrapped functions: pickled as captured
+        Path(path).write_bytes(dumps([(call.args, call.kwargs) for call in calls], pickle.DEFAULT_PROTOCOL))

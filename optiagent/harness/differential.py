@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
+import random
 import time
 import types
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .caches import clear_caches
+from .capture.pickling import dumps
 from .compare import deep_equal
 from .inputs import CapturedCall
-from .loading import import_original, is_method, load_candidate, owner_class, resolve
-from .outcome import Outcome, outcomes_agree, run_call
+from .loading import import_original, load_candidate, owner_class, read_text, resolve, takes_context
+from .nested import edit_problem, is_nested
+from .outcome import Outcome, outcomes_agree, run_call, safe_repr
+from .receivers import ReceiverClasses
 from .timer import CallTimeout, time_limit
 
 
@@ -33,43 +39,122 @@ class CandidateTooSlow(Exception):
     pass
 
 
+class NestedEditError(Exception):
+    """A candidate of a nested function changed more than its body (nested.edit_problem)."""
+
+
 def render_call(call: CapturedCall, limit: int = 600) -> str:
-    parts = [repr(a) for a in call.args] + [f"{k}={v!r}" for k, v in call.kwargs.items()]
+    parts = [safe_repr(a) for a in call.args] + [f"{k}={safe_repr(v)}" for k, v in call.kwargs.items()]
     text = ", ".join(parts)
     return f"({text[:limit]}{'...' if len(text) > limit else ''})"
 
 
 _MUTABLE = (list, dict, set, bytearray)
+# Module-level counters and random generators advance on every call: restored by rebinding a copy
+# of their import-time state (nothing aliases them in practice), so repeated runs start alike.
+_REBOUND = (itertools.count, random.Random)
 _GLOBAL_SIZE_LIMIT = 10_000
 
 
+class _Missing:
+    """A global that is not bound (deleted by a call, or never there)."""
+
+    def __repr__(self) -> str:
+        return "<unbound>"
+
+
+MISSING = _Missing()
+
+
 class ModuleState:
-    """The module's mutable globals: reset before every call, compared after it (state is behaviour)."""
+    """One module instance's globals: reset to how its import left them before every call, and
+    what a call changed (names rebound, added or deleted, containers mutated) read after it.
+
+    The original and a candidate are two module instances, so their globals are never the same
+    objects; what each call *changed* is what is compared (state is behaviour)."""
 
     def __init__(self, module: types.ModuleType) -> None:
         self.module = module
+        self.bindings = {name: value for name, value in vars(module).items() if not name.startswith("__")}
         self.initial = {
             name: copy.deepcopy(value)
-            for name, value in vars(module).items()
-            if not name.startswith("__") and type(value) in _MUTABLE and len(value) <= _GLOBAL_SIZE_LIMIT
+            for name, value in self.bindings.items()
+            if type(value) in _MUTABLE and len(value) <= _GLOBAL_SIZE_LIMIT
         }
+        self.rebound = {name: _copy_quietly(v) for name, v in self.bindings.items() if type(v) in _REBOUND}
 
     def reset(self) -> None:
         namespace = vars(self.module)
-        for name, value in self.initial.items():
-            namespace[name] = copy.deepcopy(value)
+        for name in [n for n in namespace if not n.startswith("__") and n not in self.bindings]:
+            del namespace[name]  # added by a call
+        namespace.update(self.bindings)  # rebound by a call
+        for name, saved in self.initial.items():  # mutated by a call: restored in place (aliases stay)
+            _restore(self.bindings[name], copy.deepcopy(saved))
+        for name, saved in self.rebound.items():
+            namespace[name] = _copy_quietly(saved)
 
-    def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
+    def changes(self) -> dict[str, Any]:
+        """Name -> a copy of its value now, for every global the last call changed."""
         namespace = vars(self.module)
-        return {name: copy.deepcopy(namespace.get(name)) for name in names}
+        changed: dict[str, Any] = {}
+        names = set(self.bindings) | {n for n in namespace if not n.startswith("__")}
+        for name in names:
+            now = namespace.get(name, MISSING)
+            if name in self.rebound:
+                if deep_equal(self.rebound[name], now):
+                    continue
+            elif now is self.bindings.get(name, MISSING) and (
+                name not in self.initial or deep_equal(self.initial[name], now)
+            ):
+                continue
+            try:
+                changed[name] = _copy_quietly(now)
+            except Exception:  # not copyable: the value itself (compared before the next reset)
+                changed[name] = now
+        return changed
+
+
+def _copy_quietly(value: Any) -> Any:
+    with warnings.catch_warnings():  # copying itertools objects is deprecated from 3.12 (works to 3.13)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return copy.deepcopy(value)
+
+
+def _restore(value: Any, saved: Any) -> None:
+    if isinstance(value, (list, bytearray)):
+        value[:] = saved
+    else:
+        value.clear()
+        value.update(saved)
+
+
+def state_difference(
+    expected: dict[str, Any], actual: dict[str, Any], original_names: Iterable[str]
+) -> str | None:
+    """None when a candidate's call changed the globals as the original's did; names it changed
+    that the original module does not have (its own new caches, helpers) are its own business."""
+    relevant = set(expected) | (set(actual) & set(original_names))
+    differing = sorted(
+        name for name in relevant if not deep_equal(expected.get(name, MISSING), actual.get(name, MISSING))
+    )
+    if not differing:
+        return None
+    return f"module-global state differs after the call ({', '.join(differing)})"
+
+
+_uncached = itertools.count()
 
 
 def input_key(call: CapturedCall) -> str:
+    """The key the original's outcome on this input is cached under (a candidate's check in a
+    child process finds it again): the input's pickle, which is its state. A repr can be lossy (a
+    token shown by a prefix of its text), fail (a receiver whose `__init__` has not run) or change
+    the input (a lazy cache it fills), and an id is reused once the call is gone: an input that
+    cannot be pickled gets a key of its own, never shared."""
     try:
-        text = repr((call.args, sorted(call.kwargs.items())))
+        return hashlib.sha1(dumps((call.args, sorted(call.kwargs.items())), 4)).hexdigest()
     except Exception:
-        text = str(id(call))
-    return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+        return f"uncached-{next(_uncached)}"
 
 
 @dataclass
@@ -91,7 +176,7 @@ class OriginalRuns:
     def load(cls, job: dict[str, Any]) -> OriginalRuns:
         module = import_original(job["module_name"], job["base_dir"], job["original_file"])
         qualname = job["qualname"]
-        runs = cls(module, resolve(module, qualname), is_method(module, qualname))
+        runs = cls(module, resolve(module, qualname), takes_context(module, qualname))
         runs.state = ModuleState(module)
         return runs
 
@@ -112,7 +197,7 @@ class OriginalRuns:
                 first = run_call(self.function, call.args, call.kwargs, seed=0)
             elapsed = time.perf_counter() - started
             if state:
-                self.globals_after[key] = state.snapshot(state.initial)
+                self.globals_after[key] = state.changes()
                 state.reset()
             clear_caches(self.module)
             with time_limit(limit):
@@ -159,14 +244,21 @@ class Differential:
         self.original = original.module
         self.f_original = original.function
         self.method = original.method
+        qualname = job["qualname"]
+        if candidate_source and is_nested(qualname):
+            problem = edit_problem(read_text(job["original_file"]), candidate_source, qualname)
+            if problem is not None:
+                raise NestedEditError(problem)
         self.candidate = load_candidate(self.original, candidate_source) if candidate_source else None
         self.candidate_state = ModuleState(self.candidate) if self.candidate is not None else None
-        qualname = job["qualname"]
         self.f_candidate: Callable[..., Any] | None = (
             resolve(self.candidate, qualname) if self.candidate is not None else None
         )
-        self.candidate_class = (
-            owner_class(self.candidate, qualname) if self.method and self.candidate is not None else None
+        original_owner = owner_class(self.original, qualname) if self.method else None
+        self.receivers = (
+            ReceiverClasses(original_owner, self.original, self.candidate)
+            if original_owner is not None and self.candidate is not None
+            else None
         )
         self.call_timeout = float(job.get("call_timeout_s", 5.0))
         self.checked: Counter[str] = Counter()
@@ -180,21 +272,24 @@ class Differential:
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
 
-    def candidate_args(self, call: CapturedCall) -> tuple[Any, ...]:
-        args = call.args
-        if self.method and args and self.candidate_class is not None:
-            receiver = copy.deepcopy(args[0])
-            try:
-                receiver.__class__ = self.candidate_class
-            except TypeError:
-                pass
-            args = (receiver, *args[1:])
-        return args
+    def candidate_call(self, call: CapturedCall) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The call's arguments with a method's receiver on the candidate's view of its own class
+        (subclass overrides kept, what the receiver shares with the other arguments too:
+        receivers.py)."""
+        if self.receivers is None:
+            return call.args, call.kwargs
+        return self.receivers.adopt_call(call.args, call.kwargs)
 
     def compare(
-        self, call: CapturedCall, source: str, original_limit: float | None = None, key: str | None = None
+        self,
+        call: CapturedCall,
+        source: str,
+        original_limit: float | None = None,
+        key: str | None = None,
+        same_error_agrees: bool = False,
     ) -> bool:
-        """True when checked; False when the input was dropped (original too slow or flaky)."""
+        """True when checked; False when the input was dropped (original too slow or flaky).
+        `same_error_agrees`: raising the original's exception type is agreement, whatever else."""
         limit = original_limit or self.call_timeout
         key = key or input_key(call)
         entry = self.runs.run(call, key, limit)
@@ -209,23 +304,20 @@ class Differential:
             try:
                 started = time.perf_counter()
                 with time_limit(allowed):
-                    mine = run_call(self.f_candidate, self.candidate_args(call), call.kwargs)
+                    mine = run_call(self.f_candidate, *self.candidate_call(call))
                 candidate_elapsed: float | None = time.perf_counter() - started
             except CallTimeout:
                 raise CandidateTooSlow(
                     f"candidate exceeded {allowed:.1f}s on {source} input {render_call(call)}"
                 ) from None
             difference = outcomes_agree(first, mine)
+            if same_error_agrees and first.raised is not None and first.raised == mine.raised:
+                self.checked[source] += 1  # outside the workload's kinds, the same exception type agrees
+                return True
             expected_state = self.runs.globals_after.get(key)
-            state = self.candidate_state
-            if (
-                difference is None
-                and expected_state
-                and state is not None
-                and not deep_equal(expected_state, state.snapshot(expected_state))
-            ):
-                names = ", ".join(sorted(expected_state))
-                difference = f"module-global state differs after the call ({names})"
+            state, original_state = self.candidate_state, self.runs.state
+            if difference is None and expected_state is not None and state and original_state:
+                difference = state_difference(expected_state, state.changes(), original_state.bindings)
             if difference is not None:
                 raise Mismatch(source, render_call(call), difference)
         else:

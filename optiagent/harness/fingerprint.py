@@ -10,7 +10,6 @@ same algorithm keep it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import sys
 import types
@@ -18,8 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .caches import clear_caches
-from .inputs import CapturedCall
-from .outcome import run_call
+from .copying import fresh_copy
+from .inputs import CapturedCall, pickled_size
+from .outcome import run_call, safe_repr
 from .timer import CallTimeout, time_limit
 
 PROBES = 6  # small inputs only: tracing costs tens of times the untraced call
@@ -44,7 +44,7 @@ def canonical(value: Any, depth: int = 0) -> str:
         return f"{type(value).__name__}[{','.join(canonical(v, depth + 1) for v in value)}]"
     if isinstance(value, float):
         return "nan" if value != value else repr(value)
-    text = repr(value)
+    text = safe_repr(value)
     return text if " at 0x" not in text else type(value).__name__
 
 
@@ -64,7 +64,7 @@ def count_opcodes(function: Callable[..., Any], args: tuple[Any, ...], kwargs: d
         frame.f_trace_opcodes = True
         return local
 
-    args_copy, kwargs_copy = copy.deepcopy((args, kwargs))
+    args_copy, kwargs_copy = fresh_copy((args, kwargs))
     sys.settrace(global_)
     try:
         function(*args_copy, **kwargs_copy)
@@ -109,6 +109,6 @@ def probe_calls(captured: list[CapturedCall], seeds: list[CapturedCall]) -> list
 
 def _size(call: CapturedCall) -> int:
     try:
-        return len(repr((call.args, call.kwargs)))
+        return pickled_size((call.args, call.kwargs))
     except Exception:
         return sys.maxsize

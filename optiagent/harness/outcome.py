@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import random
 import types
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .compare import deep_equal
+from .copying import fresh_copy  # importing it also keeps module references in deepcopy
 
 _MAX_DRAIN = 1_000_000
 _STDOUT_LIMIT = 1_000_000
@@ -28,8 +28,17 @@ class Outcome:
     def describe(self) -> str:
         if self.raised:
             return f"raised {self.raised}: {self.message}"
-        text = repr(self.result)
+        text = safe_repr(self.result)
         return f"returned {text[:300]}{'...' if len(text) > 300 else ''}"
+
+
+def safe_repr(value: Any) -> str:
+    """repr that never raises: an object whose `__repr__` reads attributes its `__init__` has not
+    set yet (the receiver of a captured `__init__` call) is named by its type instead."""
+    try:
+        return repr(value)
+    except Exception as error:
+        return f"<{type(value).__qualname__} object (repr raised {type(error).__name__})>"
 
 
 def _drain(value: Any) -> Any:
@@ -53,7 +62,7 @@ def run_call(
     The original runs twice with different seeds: a function whose result depends on randomness
     (or the clock) disagrees with itself and is reported nondeterministic.
     """
-    args_copy, kwargs_copy = copy.deepcopy((args, kwargs))
+    args_copy, kwargs_copy = fresh_copy((args, kwargs))
     buffer = io.StringIO()
     random.seed(seed)
     try:
@@ -61,8 +70,21 @@ def run_call(
             result = _drain(function(*args_copy, **kwargs_copy))
         raised = message = None
     except (Exception, SystemExit) as error:  # behaviour to compare, not a harness failure
-        result, raised, message = None, type(error).__name__, str(error)
+        result, raised, message = None, type(error).__name__, _message(error)
     return Outcome(result, raised, message, buffer.getvalue()[:_STDOUT_LIMIT], (args_copy, kwargs_copy))
+
+
+def _message(error: BaseException) -> str:
+    """The exception's text; when its own `__str__` fails (pyparsing formats the input it was
+    given, a list where it expected text), that failure's type and text stand for it."""
+    try:
+        return str(error)
+    except Exception as failure:
+        try:
+            detail = str(failure)
+        except Exception:
+            detail = ""
+        return f"<str() raised {type(failure).__name__}: {detail}>"
 
 
 def messages_comparable(message: str | None) -> bool:

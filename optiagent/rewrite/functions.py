@@ -1,13 +1,16 @@
 """List the addressable functions and methods of a module, with a static cost estimate.
 
 Pure: libcst and the standard library only. A function is addressable when its qualified name
-reaches it from the module (`f`, `Class.method`, `Outer.Inner.method`); functions nested inside
-functions are not listed.
+reaches it from the module (`f`, `Class.method`, `Outer.Inner.method`) or names it inside an
+enclosing function as the compiler does (`f.<locals>.repl`, `Class.method.<locals>.key`): nested
+functions are listed too, unless defined inside a class that is itself inside a function, or
+defined twice in one enclosing function (nothing could tell the two apart at run time).
 """
 
 from __future__ import annotations
 
 import doctest
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -66,12 +69,16 @@ class ModuleOutline:
     value_classes: frozenset[str]
 
 
+@functools.lru_cache(maxsize=32)
 def outline_module(source: str) -> ModuleOutline:
-    """Functions and value classes of `source` (raises libcst.ParserSyntaxError)."""
+    """Functions and value classes of `source` (raises libcst.ParserSyntaxError). Cached: profiling,
+    ranking and evidence each ask for the same few files, and libcst parses slowly."""
     module = cst.parse_module(source)
     lister = _FunctionLister(module)
     MetadataWrapper(module, unsafe_skip_copy=True).visit(lister)
     latest = {info.qualname: info for info in lister.found}  # a redefinition wins, as at runtime
+    for qualname in lister.ambiguous:
+        del latest[qualname]
     functions = sorted(latest.values(), key=lambda info: info.start_line)
     return ModuleOutline(tuple(functions), frozenset(lister.value_classes))
 
@@ -102,6 +109,7 @@ class _FunctionLister(cst.CSTVisitor):
         self.found: list[FunctionInfo] = []
         self.docstrings: dict[str, str] = {}
         self.value_classes: set[str] = set()
+        self.ambiguous: set[str] = set()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if all(kind == "class" for kind, _ in self._scopes) and self._is_value_class(node):
@@ -118,16 +126,21 @@ class _FunctionLister(cst.CSTVisitor):
         self._scopes.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if all(kind == "class" for kind, _ in self._scopes):
-            self._record(node)
+        kinds = [kind for kind, _ in self._scopes]
+        nested = "function" in kinds
+        if not nested or "class" not in kinds[kinds.index("function") :]:
+            self._record(node, nested)
         self._scopes.append(("function", node.name.value))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._scopes.pop()
 
-    def _record(self, node: cst.FunctionDef) -> None:
-        qualname = ".".join([name for _, name in self._scopes] + [node.name.value])
-        is_method = bool(self._scopes)
+    def _record(self, node: cst.FunctionDef, nested: bool) -> None:
+        parts = [f"{name}.<locals>" if kind == "function" else name for kind, name in self._scopes]
+        qualname = ".".join([*parts, node.name.value])
+        is_method = bool(self._scopes) and not nested
+        if nested and qualname in self.docstrings:
+            self.ambiguous.add(qualname)  # two defs of one nested name: neither is addressable
         position: CodeRange = self.get_metadata(PositionProvider, node)
         first = node.decorators[0] if node.decorators else node
         start: CodeRange = self.get_metadata(PositionProvider, first)

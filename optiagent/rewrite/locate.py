@@ -30,24 +30,36 @@ def _scope_statements(body: Sequence[cst.BaseStatement]) -> list[cst.BaseStateme
     return found
 
 
+_LOCALS = "<locals>"
+
+
 def _find_in(body: Sequence[cst.BaseStatement], parts: list[str]) -> cst.FunctionDef | None:
     head, rest = parts[0], parts[1:]
+    nested = len(rest) >= 2 and rest[0] == _LOCALS
     for statement in _scope_statements(body):
         if not rest and isinstance(statement, cst.FunctionDef) and statement.name.value == head:
             return statement
-        if rest and isinstance(statement, cst.ClassDef) and statement.name.value == head:
-            inner = statement.body
-            if isinstance(inner, cst.IndentedBlock):
-                found = _find_in(inner.body, rest)
-                if found is not None:
-                    return found
+        inner_parts = rest[1:] if nested else rest
+        if isinstance(statement, cst.FunctionDef) and nested and statement.name.value == head:
+            found = _find_in_block(statement.body, inner_parts)
+            if found is not None:
+                return found
+        if rest and not nested and isinstance(statement, cst.ClassDef) and statement.name.value == head:
+            found = _find_in_block(statement.body, inner_parts)
+            if found is not None:
+                return found
     return None
 
 
+def _find_in_block(block: cst.BaseSuite, parts: list[str]) -> cst.FunctionDef | None:
+    return _find_in(block.body, parts) if isinstance(block, cst.IndentedBlock) else None
+
+
 def find_function(module: cst.Module, qualname: str) -> cst.FunctionDef | None:
-    """The def named `qualname` ("f", "Class.method", "Outer.Inner.method"), or None."""
+    """The def named `qualname` ("f", "Class.method", "Outer.Inner.method", or a nested function
+    as the compiler names it: "f.<locals>.repl"), or None."""
     parts = qualname.split(".")
-    if not all(part.isidentifier() for part in parts):
+    if not all(part.isidentifier() or part == _LOCALS for part in parts) or parts[-1] == _LOCALS:
         return None
     return _find_in(module.body, parts)
 
@@ -89,3 +101,51 @@ def function_source(source: str, qualname: str) -> str | None:
     if span is None:
         return None
     return source[span[0] : span[1]]
+
+
+_SCOPE_CONTAINERS = (
+    cst.Module, cst.IndentedBlock, cst.If, cst.Else, cst.Try, cst.TryStar, cst.ExceptHandler,
+    cst.ExceptStarHandler, cst.Finally, cst.With,
+)  # fmt: skip
+
+
+class _ReplaceAlongPath(cst.CSTTransformer):
+    """Replaces one def, descending only into the blocks and the classes/defs on its qualname's path
+    (`Module.deep_replace` visits every node: about a second per replacement in a 6,000-line module)."""
+
+    def __init__(self, old: cst.FunctionDef, new: cst.CSTNode, path: list[str]) -> None:
+        super().__init__()
+        self.old, self.new, self.path = old, new, path
+        self.entered: list[cst.CSTNode] = []
+        self.replaced = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node is self.old:
+            return False
+        if isinstance(node, (cst.ClassDef, cst.FunctionDef)):
+            depth = len(self.entered)
+            if depth < len(self.path) and node.name.value == self.path[depth]:
+                self.entered.append(node)
+                return True
+            return False
+        return isinstance(node, _SCOPE_CONTAINERS)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        if original_node is self.old:
+            self.replaced = True
+            return self.new
+        if self.entered and original_node is self.entered[-1]:
+            self.entered.pop()
+        return updated_node
+
+
+def replace_function(
+    module: cst.Module, qualname: str, old: cst.FunctionDef, new: cst.FunctionDef
+) -> cst.Module:
+    """`module` with the def `old` (found by `find_function(module, qualname)`) replaced by `new`."""
+    path = [part for part in qualname.split(".")[:-1] if part != _LOCALS]
+    replacer = _ReplaceAlongPath(old, new, path)
+    updated = cst.ensure_type(module.visit(replacer), cst.Module)
+    if not replacer.replaced:  # not where the qualname says (never expected): the slow, sure way
+        return cst.ensure_type(module.deep_replace(old, new), cst.Module)
+    return updated

@@ -7,7 +7,9 @@ re-times the survivors).
 
 from __future__ import annotations
 
-import re
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,12 +25,15 @@ from optiagent.verify.verdicts import CheckOutcome
 
 MAX_PAST_EDITS = 200
 SEARCH_MAX_FILES = 500
+SEARCH_TIMEOUT_S = 5.0
+SEARCH_MEMORY_BYTES = 512 * 2**20
 
 
 def validation_of(outcome: CheckOutcome) -> Validation:
     verdict = outcome.verdict
     if isinstance(verdict, Equivalent):
-        return Validation(True, "equivalent", "", outcome.prescreen_speedup)
+        # A first timing on a pass too short to time would send a correct candidate to repair.
+        return Validation(True, "equivalent", "", outcome.timing_hint)
     if isinstance(verdict, Mismatch):
         feedback = (
             f"{verdict.detail} on a {verdict.source} input. Shrunk counterexample: "
@@ -59,30 +64,56 @@ class SandboxCodeRunner:
 
 
 class ProjectSearch:
-    """Regex search over the project's Python files (read on the host; nothing is executed)."""
+    """Regex search over the project's Python files, for an LLM's tool calls.
 
-    def __init__(self, root: Path) -> None:
-        self._root = root
+    The pattern is chosen by a model that reads the project's (a stranger's) code, so it may be
+    one that backtracks for ever: the search runs in a child interpreter with a deadline and a
+    memory cap, and a search that overruns says so instead of holding the worker."""
+
+    def __init__(self, root: Path, timeout_s: float = SEARCH_TIMEOUT_S) -> None:
+        self._root, self._timeout_s = root, timeout_s
 
     def search(self, pattern: str, limit: int = 20) -> list[str]:
+        command = [sys.executable, "-I", "-S", "-c", _SEARCH, str(self._root), pattern, str(limit)]
         try:
-            regex = re.compile(pattern)
-        except re.error:
-            regex = re.compile(re.escape(pattern))
-        hits: list[str] = []
-        for path in sorted(self._root.rglob("*.py"))[:SEARCH_MAX_FILES]:
-            if any(part.startswith(".") for part in path.relative_to(self._root).parts):
-                continue
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for number, line in enumerate(lines, 1):
-                if regex.search(line):
-                    hits.append(f"{path.relative_to(self._root)}:{number}: {line.strip()[:160]}")
-                    if len(hits) >= limit:
-                        return hits
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=self._timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return [f"search stopped after {self._timeout_s:g} s: use a simpler pattern"]
+        if done.returncode != 0:
+            return ["search failed: use a simpler pattern"]
+        hits: list[str] = json.loads(done.stdout or "[]")
         return hits
+
+
+# Run by the child: stdlib only, no site-packages; memory capped before anything is read.
+_SEARCH = f"""
+import json, re, resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, ({SEARCH_MEMORY_BYTES}, {SEARCH_MEMORY_BYTES}))
+root, pattern, limit = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+try:
+    regex = re.compile(pattern)
+except (re.error, RecursionError, OverflowError):
+    regex = re.compile(re.escape(pattern))
+hits = []
+for path in sorted(root.rglob("*.py"))[:{SEARCH_MAX_FILES}]:
+    if any(part.startswith(".") for part in path.relative_to(root).parts) or path.is_symlink():
+        continue
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        continue
+    for number, line in enumerate(lines, 1):
+        if regex.search(line):
+            hits.append(f"{{path.relative_to(root)}}:{{number}}: {{line.strip()[:160]}}")
+            if len(hits) >= limit:
+                break
+    if len(hits) >= limit:
+        break
+print(json.dumps(hits))
+"""
 
 
 def past_edits(store: EditStore) -> list[PastEdit]:

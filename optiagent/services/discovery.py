@@ -6,6 +6,7 @@ loop) is reported as a `SkippedFile`; discovery never raises for a bad file.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
@@ -13,11 +14,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import libcst as cst
-
 from optiagent.domain.errors import InputError
-from optiagent.domain.targets import SkippedFile, Target, TargetKind
-from optiagent.rewrite.functions import FunctionInfo, annotation_is_generatable, outline_module
+from optiagent.domain.targets import SkippedFile, Target, TargetKind, is_nested
+from optiagent.rewrite.functions import FunctionInfo, ModuleOutline, annotation_is_generatable, outline_module
 
 SKIPPED_DIRS = frozenset(
     {
@@ -37,13 +36,32 @@ SKIPPED_DIRS = frozenset(
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A parsed file. `path` is relative to `Discovery.base`, with forward slashes."""
+    """A file that Python can parse. `path` is relative to `Discovery.base`, with forward slashes.
+
+    Its outline (functions, value classes) is made with libcst on first use: libcst is slow on
+    large data modules (idna's 240 kB table: a minute under load), and with a workload only the
+    files that ran hot need one.
+    """
 
     path: str
     source: str
     sha256: str
-    functions: list[FunctionInfo]
-    value_classes: frozenset[str] = frozenset()
+
+    @property
+    def functions(self) -> list[FunctionInfo]:
+        outline = self._outline()
+        return list(outline.functions) if outline else []
+
+    @property
+    def value_classes(self) -> frozenset[str]:
+        outline = self._outline()
+        return outline.value_classes if outline else frozenset()
+
+    def _outline(self) -> ModuleOutline | None:
+        try:
+            return outline_module(self.source)
+        except Exception:  # libcst cannot read what Python can (rare): no functions to offer
+            return None
 
 
 @dataclass
@@ -170,30 +188,17 @@ def _read_and_outline(found: Discovery, path: Path, relative: str, max_bytes: in
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return f"not UTF-8 (invalid byte at offset {error.start})"
-    try:
-        outline = outline_module(source)
-    except cst.ParserSyntaxError as error:
-        return _describe_syntax_error(source, relative, error)
+    try:  # Python's own parser: fast, and it locates syntax errors precisely
+        ast.parse(source, relative)
+    except SyntaxError as error:
+        return f"syntax error at line {error.lineno}: {error.msg}"
     except RecursionError:
         return "could not parse: nested too deeply"
-    except Exception as error:  # libcst may fail in other ways on odd input; never crash discovery
+    except (ValueError, MemoryError) as error:
         return f"could not parse: {type(error).__name__}: {error}"
     digest = hashlib.sha256(data).hexdigest()
-    found.files.append(SourceFile(relative, source, digest, list(outline.functions), outline.value_classes))
+    found.files.append(SourceFile(relative, source, digest))
     return None
-
-
-def _describe_syntax_error(source: str, relative: str, error: cst.ParserSyntaxError) -> str:
-    """Python's own compiler locates syntax errors better than libcst; use it when it agrees."""
-    try:
-        compile(source, relative, "exec", dont_inherit=True)
-    except SyntaxError as precise:
-        return f"syntax error at line {precise.lineno}: {precise.msg}"
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    else:
-        return f"libcst cannot parse line {error.raw_line}: {error.message}"
-    return f"syntax error at line {error.raw_line}: {error.message}"
 
 
 def is_test_or_setup_file(path: str) -> bool:
@@ -217,8 +222,8 @@ def rank_static(discovery: Discovery, require_inputs: bool = True) -> list[Targe
         if is_test_or_setup_file(source_file.path):
             continue
         for info in source_file.functions:
-            if info.name == "main" or not info.params or info.is_async:
-                continue
+            if info.name == "main" or not info.params or info.is_async or is_nested(info.qualname):
+                continue  # nested functions need the closures a workload gives them
             if require_inputs and not can_produce_inputs(info, value_classes):
                 continue
             targets.append(
@@ -238,6 +243,8 @@ def rank_static(discovery: Discovery, require_inputs: bool = True) -> list[Targe
 def can_produce_inputs(info: FunctionInfo, value_classes: frozenset[str] = frozenset()) -> bool:
     """Inputs can be made without a workload: doctest examples, or every parameter that needs a
     value has a generatable annotation. Instance methods need an instance, so they cannot."""
+    if is_nested(info.qualname):
+        return False  # its closure comes from a workload's calls
     if info.has_docstring_examples:
         return True
     params = info.params

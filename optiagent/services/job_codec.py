@@ -55,6 +55,7 @@ def encode_target_job(job: TargetJob, min_speedup: float, root: Path) -> dict[st
             "examples": [list(pair) for pair in evidence.examples],
             "stdin_cases": [_relative(case, root) for case in evidence.stdin_cases],
             "python": _relative(evidence.python, root),
+            "readonly": [_relative(path, root) for path in evidence.readonly],
         },
     }
 
@@ -70,6 +71,8 @@ def decode_target_job(data: Mapping[str, Any], root: Path) -> tuple[TargetJob, f
         examples=tuple((str(a), str(b)) for a, b in raw["examples"]),
         stdin_cases=tuple(str(_absolute(case, root)) for case in raw["stdin_cases"]),
         python=_absolute(raw["python"], root),
+        # only paths inside the job's own tree: a plan never widens what a sandbox can see
+        readonly=tuple(str(_absolute(p, root)) for p in raw.get("readonly", []) if str(p).startswith(ROOT)),
     )
     target_fields = dict(data["target"])
     target = Target(**(target_fields | {"kind": TargetKind(target_fields["kind"])}))

@@ -15,16 +15,27 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
 
 from optiagent.domain.errors import ConfigError, InputError
-from optiagent.domain.jobs import ClaimState, Job, JobSpec, JobStatus, PlannedTarget, SourceKind
+from optiagent.domain.jobs import (
+    DEFAULT_TENANT,
+    ClaimState,
+    Job,
+    JobSpec,
+    JobStatus,
+    PlannedTarget,
+    SourceKind,
+)
 from optiagent.domain.report import Report, TargetReport, TargetStatus
 from optiagent.ports.jobs import JobQueue, JobStore
+from optiagent.ports.sandbox import InterpreterUnavailableError, SandboxUnavailableError
 from optiagent.ports.store import StoreUnavailableError
+from optiagent.services.compose import compose_project
 from optiagent.services.job_codec import (
     decode_target_job,
     decode_target_report,
@@ -38,9 +49,17 @@ from optiagent.services.optimize import (
     run_planned_target,
     start_run,
 )
+from optiagent.services.project_config import confine
 from optiagent.services.requests import OptimizeRequest
 from optiagent.services.target_run import Services, derived_id
-from optiagent.services.workspace import ArchiveLimits, clone, pack_directory, project_root, unpack_archive
+from optiagent.services.workspace import (
+    ArchiveLimits,
+    RepositoryPolicy,
+    fetch_repository,
+    pack_directory,
+    project_root,
+    unpack_archive,
+)
 
 log = structlog.get_logger("optiagent.jobs")
 T = TypeVar("T")
@@ -55,7 +74,7 @@ class ServiceConfig:
     requeue_after_s: float = 300.0
     store_outage_s: float = 600.0  # how long a step waits for the database to come back
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
-    allow_file_urls: bool = True
+    repositories: RepositoryPolicy = field(default_factory=RepositoryPolicy)
 
 
 def submit_job(
@@ -65,6 +84,7 @@ def submit_job(
     archive: bytes | None,
     token_id: str | None,
     idempotency_key: str | None,
+    tenant: str = DEFAULT_TENANT,
 ) -> Job:
     """Records the job, and only once it is committed enqueues its first task. A retried submission
     with the same idempotency key returns the first job. An enqueue that fails (broker down) is
@@ -76,6 +96,7 @@ def submit_job(
         created_at=datetime.now(UTC),
         token_id=token_id,
         idempotency_key=idempotency_key,
+        tenant=tenant,
     )
     stored = jobs.create_job(job, archive)
     if stored.id == job.id:
@@ -118,7 +139,7 @@ class JobRunner:
         self,
         jobs: JobStore,
         queue: JobQueue,
-        services_for: Callable[[Sequence[str]], Services],
+        services_for: Callable[[Sequence[str], str], Services],  # (strategies, tenant)
         sandbox_name: str,
         config: ServiceConfig,
     ) -> None:
@@ -143,10 +164,13 @@ class JobRunner:
             job = self._job(job_id)
             try:
                 plan, targets = self._patiently(lambda: self._plan(job))
-            except (InputError, ConfigError) as error:
+            except (InputError, ConfigError, InterpreterUnavailableError) as error:
                 self.jobs.finish_job(job_id, JobStatus.FAILED, None, str(error))
                 return ClaimState.STOPPED
             except StoreUnavailableError:
+                raise
+            except SandboxUnavailableError:  # no Docker now: hand the step back; the task retries later
+                self.jobs.release_prepare(job_id, self.owner)
                 raise
             except Exception as error:  # a bug, not a dead worker: fail now, with the reason
                 log.exception("prepare_failed", job=job_id)
@@ -175,8 +199,14 @@ class JobRunner:
             planned = self._patiently(lambda: self.jobs.target(job_id, index))
             if planned is None:
                 raise KeyError(f"job {job_id} has no target {index}")
-            result = self._patiently(lambda: self._run(job, planned, root))
-            self._patiently(lambda: self.jobs.finish_target(job_id, index, encode_target_report(result)))
+            try:
+                result = self._patiently(lambda: self._run(job, planned, root))
+            except SandboxUnavailableError:  # no Docker now: hand the target back; the task retries later
+                self.jobs.release_target(job_id, index, self.owner)
+                raise
+            encoded = encode_target_report(result)
+            if not self._patiently(lambda: self.jobs.finish_target(job_id, index, self.owner, encoded)):
+                log.warning("target_lease_lost", job=job_id, target=index)  # a successor's result stands
         self._maybe_finalize(job_id)
         return ClaimState.CLAIMED
 
@@ -194,14 +224,15 @@ class JobRunner:
             sandbox=self.sandbox_name,
         )
         outcomes: list[tuple[list[dict[str, str]], list[TargetReport]]] = []
+        services = self.services_for(report.strategies, job.tenant)
         cursor = 0
         for project in _list(plan["projects"]):
             count = int(project["targets"])
+            self._compose(job, services, cursor, results[cursor : cursor + count])
             lines = [decode_target_report(n) for n in project["notes"]] + results[cursor : cursor + count]
             outcomes.append((list(project["skipped"]), lines))
             cursor += count
         started = job.started_at or job.created_at
-        services = self.services_for(report.strategies)
         self._patiently(
             lambda: finish_run(report, outcomes, services, (datetime.now(UTC) - started).total_seconds())
         )
@@ -239,17 +270,22 @@ class JobRunner:
             strategies=spec.strategies,
             min_speedup=spec.min_speedup,
             max_targets=spec.budget or DEFAULT_MAX_TARGETS,
+            time_budget_s=None,  # a service job is bounded by its target count, spread over workers
+            cwd=root,  # a workload runs at the job's root
             repo=spec.repo,
+            untrusted=True,  # the job's files are a stranger's: data, never authority
         )
 
     def _plan(self, job: Job) -> tuple[dict[str, Any], list[PlannedTarget]]:
         root = self.materialize(job)
         request = self.request_for(job.spec, root)
-        services = self.services_for(request.strategies)
+        services = self.services_for(request.strategies, job.tenant)
         report = start_run(request, services, self.sandbox_name, job.id)
         projects: list[dict[str, Any]] = []
         targets: list[PlannedTarget] = []
-        for project in resolve_projects(request):
+        for resolved in resolve_projects(request):
+            config, layout = confine(resolved.config, resolved.layout, root)
+            project = replace(resolved, config=config, layout=layout)
             plan = plan_project(project, request, services, job.id, report.root)
             projects.append(
                 {
@@ -267,11 +303,22 @@ class JobRunner:
 
     def _run(self, job: Job, planned: PlannedTarget, root: Path) -> TargetReport:
         target_job, min_speedup = decode_target_job(planned.payload, root)
-        services = self.services_for(job.spec.strategies)
+        services = self.services_for(job.spec.strategies, job.tenant)
         try:
+            if target_job.evidence.python is not None:  # a plan from before confinement: never run it
+                raise ConfigError("a service job may not choose its interpreter")
             return run_planned_target(services, target_job, min_speedup)
         except StoreUnavailableError:
             raise
+        except SandboxUnavailableError as error:
+            if not isinstance(error, InterpreterUnavailableError):  # an outage, not this job's fault
+                raise
+            return TargetReport(
+                file=target_job.report_file,
+                qualname=target_job.target.qualname,
+                status=TargetStatus.FAILED,
+                reason=str(error)[:2000],
+            )
         except Exception as error:  # one broken target must not sink the job; the report says why
             log.exception("target_failed", job=job.id, target=planned.label)
             return TargetReport(
@@ -280,6 +327,18 @@ class JobRunner:
                 status=TargetStatus.FAILED,
                 reason=f"internal error: {type(error).__name__}: {error}"[:2000],
             )
+
+    def _compose(self, job: Job, services: Services, first: int, results: list[TargetReport]) -> None:
+        """As the CLI does per project: each file's accepted edits composed and checked together."""
+        if not any(result.status is TargetStatus.IMPROVED for result in results):
+            return
+        root = self._patiently(lambda: self.materialize(job))
+        target_jobs = []
+        for index in range(first, first + len(results)):
+            planned = self._patiently(partial(self.jobs.target, job.id, index))
+            if planned is not None:
+                target_jobs.append(decode_target_job(planned.payload, root)[0])
+        compose_project(services, target_jobs, results)
 
     def materialize(self, job: Job) -> Path:
         """The job's code on this machine, unpacked from the archive every worker shares.
@@ -306,7 +365,7 @@ class JobRunner:
         scratch = self.config.workspace / job.id / f"clone-{uuid.uuid4().hex[:8]}"
         scratch.parent.mkdir(parents=True, exist_ok=True)
         try:
-            clone(url, job.spec.ref, scratch, self.config.allow_file_urls)
+            fetch_repository(url, job.spec.ref, scratch, self.config.repositories)
             self.jobs.save_archive(job.id, pack_directory(scratch))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

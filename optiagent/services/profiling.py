@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from optiagent.harness.shapes import merge
 from optiagent.ports.sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxStatus
 from optiagent.rewrite.functions import FunctionInfo, list_functions
 from optiagent.services.discovery import Discovery, is_test_or_setup_file
+from optiagent.services.layout import Layout
 
 CAPTURE_DIR = "capture"
 SITECUSTOMIZE_DIR = "_capture"
@@ -57,58 +59,110 @@ class ProfiledFunction:
 
 
 @dataclass(frozen=True)
+class OutsideFunction:
+    """A hot function that is not a target: outside the target path, or in an installed copy."""
+
+    file: str  # real path
+    line: int
+    name: str
+    own_s: float
+    share: float  # of the workload's total profiled time
+
+
+@dataclass(frozen=True)
 class WorkloadProfile:
     total_s: float
     functions: list[ProfiledFunction]
     captures: Mapping[str, bytes] = field(default_factory=dict)  # collected path -> raw pickle
     failed: bool = False
+    exit_code: int | None = None
     stderr_tail: str = ""
+    processes: int = 0  # Python processes that reported a profile
+    target_code_ran: bool = False  # any function under the target ran (before the 0.1% cut)
+    outside: tuple[OutsideFunction, ...] = ()
+    imported_elsewhere: Mapping[str, str] = field(default_factory=dict)  # package -> real file
 
 
 def capture_job(
-    root: Path, command: str, python: str | None, timeout_s: float, max_calls: int = 20
+    layout: Layout, command: str, timeout_s: float, packages: Sequence[str] = (), max_calls: int = 20
 ) -> SandboxJob:
-    """The sandbox job that runs `command` in a copy of `root` with capture in every process."""
-    script = command
-    if python:
-        directory = str(Path(python).parent)
-        entry = (
-            shlex.quote(directory) if Path(directory).is_absolute() else f'"$PWD"/{shlex.quote(directory)}'
-        )
-        script = f'PATH={entry}:"$PATH"; export PATH; {command}'
+    """The sandbox job that runs `command` where the user would, on the real files (read-only),
+    with capture in every Python process; only code under the target is captured."""
+    script = _keep_our_pythonpath(command)
+    if layout.python and "/" in layout.python:
+        script = f'PATH={shlex.quote(str(Path(layout.python).parent))}:"$PATH"; export PATH; {command}'
     limits = dataclasses.replace(SandboxLimits(), timeout_s=timeout_s, cpu_s=int(timeout_s) + 5)
     return SandboxJob(
         argv=("/bin/sh", "-c", script),
         files={f"{SITECUSTOMIZE_DIR}/sitecustomize.py": SITECUSTOMIZE},
         env={
             "OPTIAGENT_CAPTURE_DIR": CAPTURE_DIR,
-            "OPTIAGENT_CAPTURE_ROOT": ".",
+            "OPTIAGENT_CAPTURE_ROOT": str(layout.target),
+            "OPTIAGENT_CAPTURE_PACKAGES": ",".join(packages),
             "OPTIAGENT_CAPTURE_MAX_CALLS": str(max_calls),
             # Real workloads pass real-sized data; the pickles stay opaque bytes on the host.
             "OPTIAGENT_CAPTURE_MAX_BYTES": str(4 * 1024 * 1024),
         },
-        python=python if python and Path(python).is_absolute() else None,
-        copy_tree=str(root),
-        cwd=".",
+        python=layout.python if layout.python and Path(layout.python).is_absolute() else None,
+        readonly_paths=layout.readonly_paths,
+        cwd=str(layout.workload_dir),
         pythonpath=(SITECUSTOMIZE_DIR,),
+        harness_deps=False,  # capture is stdlib-only: the workload imports its own hypothesis & co
         collect=(f"{CAPTURE_DIR}/",),
         limits=limits,
     )
 
 
+def _keep_our_pythonpath(command: str) -> str:
+    """`PYTHONPATH=src python bench.py` would drop the profiler's entry: append ours to theirs."""
+    match = re.match(r"\s*PYTHONPATH=(\S*)\s", command)
+    if match is None:
+        return command
+    return f'PYTHONPATH={match.group(1)}:"$PYTHONPATH" {command[match.end() :]}'
+
+
 def profile_workload(
-    sandbox: Sandbox, root: Path, command: str, python: str | None, timeout_s: float
+    sandbox: Sandbox, layout: Layout, command: str, timeout_s: float, packages: Sequence[str] = ()
 ) -> WorkloadProfile:
     """Runs the workload once; a failing workload is reported (`failed`), not raised."""
-    root = root.parent if root.is_file() else root
-    result = sandbox.run(capture_job(root, command, python, timeout_s))
+    result = sandbox.run(capture_job(layout, command, timeout_s, packages))
     profiles, indexes = _read_documents(result.files)
-    profile = aggregate(root, profiles, indexes, result.files)
+    profile = aggregate(layout.target, profiles, indexes, result.files)
     return dataclasses.replace(
         profile,
         failed=result.status is not SandboxStatus.OK,
+        exit_code=result.exit_code,
         stderr_tail=result.stderr.decode("utf-8", "replace")[-_STDERR_TAIL:],
+        processes=len(profiles),
+        outside=_outside(profiles),
+        imported_elsewhere=_imported_elsewhere(profiles),
     )
+
+
+def _outside(profiles: list[dict[str, Any]]) -> tuple[OutsideFunction, ...]:
+    """Hot functions outside the target, summed over processes, with their share of the total."""
+    total = sum(float(p.get("total_s", 0.0) or 0.0) for p in profiles) or 1.0
+    sums: dict[tuple[str, int, str], float] = {}
+    for document in profiles:
+        for row in document.get("outside", []) or []:
+            try:
+                key = (str(row["file"]), int(row["line"]), str(row["name"]))
+                sums[key] = sums.get(key, 0.0) + float(row["tottime"])
+            except (TypeError, ValueError, KeyError):
+                continue
+    ranked = sorted(sums.items(), key=lambda item: -item[1])
+    return tuple(
+        OutsideFunction(f, line, name, seconds, seconds / total) for (f, line, name), seconds in ranked
+    )
+
+
+def _imported_elsewhere(profiles: list[dict[str, Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for document in profiles:
+        entries = document.get("imported_elsewhere")
+        if isinstance(entries, dict):
+            found.update({str(k): str(v) for k, v in entries.items()})
+    return found
 
 
 def _read_documents(files: Mapping[str, bytes]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -166,7 +220,12 @@ def aggregate(
         ranked.append(_profiled(key[0], qualname, sums, addressable, captured.get(f"{key[0]}::{qualname}")))
     ranked.sort(key=lambda f: (-f.addressable_s, f.key))
     wanted = {path for f in ranked for path in f.capture_files}
-    return WorkloadProfile(total, ranked, {path: data for path, data in files.items() if path in wanted})
+    return WorkloadProfile(
+        total,
+        ranked,
+        {path: data for path, data in files.items() if path in wanted},
+        target_code_ran=bool(totals),
+    )
 
 
 def _add_entry(totals: dict[FunctionKey, _Totals], entry: Mapping[str, Any]) -> None:
@@ -259,14 +318,21 @@ class _QualnameResolver:
         return table
 
 
-def rank_from_profile(profile: WorkloadProfile, discovery: Discovery) -> list[Target]:
-    """Profiled functions that discovery found, hottest first (score = addressable seconds).
-    Test files, zero-parameter functions (drivers such as `main`) and async functions are left out."""
-    infos = {(f.path, i.qualname): i for f in discovery.files for i in f.functions}
+def rank_from_profile(
+    profile: WorkloadProfile, discovery: Discovery, drivers: Collection[str] = ()
+) -> tuple[list[Target], list[tuple[ProfiledFunction, str]]]:
+    """Profiled functions that can be targets, hottest first (score = addressable seconds), and
+    the others with the reason each is not one. `drivers` are files the workload command runs
+    (relative to the target): they drive the measurement, they are not code to optimize."""
+    hot_files = {function.file for function in profile.functions}  # only these need an outline
+    infos = {(f.path, i.qualname): i for f in discovery.files if f.path in hot_files for i in f.functions}
     targets: list[Target] = []
+    left_out: list[tuple[ProfiledFunction, str]] = []
     for function in profile.functions:
         info = infos.get((function.file, function.qualname))
-        if info is None or is_test_or_setup_file(function.file) or not info.params or info.is_async:
+        reason = _not_a_target(function, info, drivers)
+        if reason is not None or info is None:
+            left_out.append((function, reason or "not found by discovery"))
             continue
         targets.append(
             Target(
@@ -278,4 +344,20 @@ def rank_from_profile(profile: WorkloadProfile, discovery: Discovery) -> list[Ta
                 function.addressable_s,
             )
         )
-    return targets
+    return targets, left_out
+
+
+def _not_a_target(
+    function: ProfiledFunction, info: FunctionInfo | None, drivers: Collection[str]
+) -> str | None:
+    if function.file in drivers:
+        return "in the workload's own script (it drives the measurement)"
+    if is_test_or_setup_file(function.file):
+        return "in a test or setup file"
+    if info is None:
+        return "its file was skipped by discovery (see skipped files) or it is not a plain function"
+    if info.is_async:
+        return "async functions are not optimized yet"
+    if function.qualname == "main":
+        return "a program entry point (main)"
+    return None

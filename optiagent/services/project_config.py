@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from optiagent.domain.errors import ConfigError
+from optiagent.services.layout import Layout
 
-_KNOWN = {"workload", "include", "exclude", "min_speedup", "strategies", "python", "program", "stdin"}
+_KNOWN = {
+    "workload",
+    "include",
+    "exclude",
+    "min_speedup",
+    "strategies",
+    "python",
+    "program",
+    "stdin",
+    "time_budget",
+    "github",  # [tool.optiagent.github]: the GitHub App's table (optiagent/github_app/config.py), not the run's
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,7 @@ class ProjectConfig:
     python: str | None = None
     program: str | None = None  # a script target, relative to the project
     stdin: tuple[str, ...] = ()  # its input cases (files or directories of *.in)
+    time_budget: float | None = None  # seconds of a run spent on targets, in rank order
 
 
 def _strings(value: object, key: str, path: Path) -> tuple[str, ...]:
@@ -51,6 +65,9 @@ def read_project_config(directory: Path) -> ProjectConfig | None:
     min_speedup = table.get("min_speedup")
     if min_speedup is not None and not isinstance(min_speedup, (int, float)):
         raise ConfigError(f"{path}: [tool.optiagent] min_speedup must be a number")
+    time_budget = table.get("time_budget")
+    if time_budget is not None and (not isinstance(time_budget, (int, float)) or time_budget <= 0):
+        raise ConfigError(f"{path}: [tool.optiagent] time_budget must be a positive number of seconds")
     return ProjectConfig(
         workload=table.get("workload"),
         include=_strings(table.get("include", []), "include", path),
@@ -60,6 +77,7 @@ def read_project_config(directory: Path) -> ProjectConfig | None:
         python=table.get("python"),
         program=table.get("program"),
         stdin=_strings(table.get("stdin", []), "stdin", path),
+        time_budget=float(time_budget) if time_budget is not None else None,
     )
 
 
@@ -79,3 +97,36 @@ def find_projects(root: Path, max_depth: int = 3) -> list[tuple[Path, ProjectCon
 
     walk(root, 1)
     return found
+
+
+def confine(config: ProjectConfig, layout: Layout, root: Path) -> tuple[ProjectConfig, Layout]:
+    """A project of a stranger's job (OptimizeRequest.untrusted), made data rather than authority.
+
+    Nothing the job's files say may reach outside its tree `root` or above the operator's limits:
+    the interpreter is always the server's (an interpreter the job names, even inside its own
+    tree, is a program the worker would start on the host to describe it, and its directories
+    what the Docker sandbox mounts); the tree the sandbox sees and the workload's directory are
+    inside `root`; `program` and `stdin` name files inside it; `time_budget` is the operator's.
+    A `python` key is ignored rather than refused, so a project set up for the CLI still runs.
+    """
+    real_root = root.resolve()
+
+    def inside(path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        return real == real_root or real_root in real.parents
+
+    home = layout.workload_dir
+    for key, values in (("program", (config.program,) if config.program else ()), ("stdin", config.stdin)):
+        for value in values:
+            if Path(value).is_absolute() or not inside(home / value):
+                raise ConfigError(f"[tool.optiagent] {key} must name a path inside the project: {value!r}")
+    if not inside(layout.target):
+        raise ConfigError("the project lies outside the job's files")
+    confined = replace(
+        layout,
+        tree=layout.tree if inside(layout.tree) else real_root,
+        workload_dir=layout.workload_dir if inside(layout.workload_dir) else real_root,
+        python=None,
+        python_source="",
+    )
+    return replace(config, python=None, time_budget=None), confined

@@ -11,6 +11,7 @@ Nothing is written to the user's file unless `apply` is set, and then only if it
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -34,8 +35,8 @@ from optiagent.ports.sandbox import Sandbox
 from optiagent.rewrite.functions import docstring_examples
 from optiagent.rewrite.locate import function_source
 from optiagent.services.agent_ports import SandboxCodeRunner
-from optiagent.services.apply import _write_atomically
-from optiagent.services.requests import OptimizeRequest
+from optiagent.services.apply import WriteRefusedError, write_atomically
+from optiagent.services.requests import OptimizeRequest, ProgressListener, SilentProgress
 from optiagent.verify.jobs import Evidence
 
 COPY_IGNORED = shutil.ignore_patterns(".git", ".venv", ".optiagent", "__pycache__", "node_modules")
@@ -98,8 +99,11 @@ def synthesize(
     session: LLMSession,
     strategies: Sequence[Strategy],
     optimize: Callable[[OptimizeRequest], Report],
+    progress: ProgressListener | None = None,
 ) -> SynthesisResult:
-    source = request.file.read_text(encoding="utf-8")
+    progress = progress or SilentProgress()
+    raw = request.file.read_bytes()
+    source = raw.decode("utf-8")
     stub = function_source(source, request.qualname)
     if stub is None:
         raise InputError(f"{request.file} has no function {request.qualname!r}")
@@ -115,11 +119,24 @@ def synthesize(
     runner = SandboxCodeRunner(sandbox, evidence)
     target = Target(request.file.name, request.qualname, _kind(request.qualname))
     context = TargetContext(module_source=source, target_source=stub, examples=tuple(examples), runner=runner)
+    progress.event("synthesis_started", target=request.qualname, strategies=[s.name for s in strategies])
     candidates, notes = synthesize_candidates(target, context, session, strategies)
+    progress.event(
+        "synthesis_candidates",
+        candidates=len(candidates),
+        llm_calls=len(session.calls),
+        llm_tokens=session.tokens,
+    )
     result.notes += list(dict.fromkeys(notes))
     result.candidates = len(candidates)
     tests = docstring_tests(examples) + generated_tests(session, stub, request.qualname.split(".")[-1])
+    progress.event(
+        "synthesis_tests", tests=len(tests), llm_calls=len(session.calls), llm_tokens=session.tokens
+    )
     judged = judge_b4(runner, candidates, tests)
+    progress.event(
+        "synthesis_judged", usable=len(judged.sources), passed=judged.best_passes, tests=len(judged.tests)
+    )
     result.tests = judged.tests
     result.llm_calls, result.llm_tokens = len(session.calls), session.tokens
     if not judged.sources:
@@ -128,14 +145,15 @@ def synthesize(
     result.synthesized = result.final = judged.sources[0]
     result.passed = judged.best_passes
     if request.optimize:
+        progress.event("synthesis_optimizing", target=request.qualname)
         _optimize_copy(request, result, optimize)
     result.llm_calls, result.llm_tokens = len(session.calls), session.tokens
     if request.apply and result.final is not None:
-        if request.file.read_text(encoding="utf-8") != source:
-            result.notes.append("not written: the file changed while synthesizing")
-        else:
-            _write_atomically(request.file, result.final)
+        try:
+            write_atomically(request.file, result.final, hashlib.sha256(raw).hexdigest())
             result.written = True
+        except WriteRefusedError:
+            result.notes.append("not written: the file changed while synthesizing")
     return result
 
 

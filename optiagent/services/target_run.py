@@ -24,6 +24,7 @@ from optiagent.domain.history import (
 )
 from optiagent.domain.measurement import Accepted, Measurement, decide
 from optiagent.domain.report import TargetReport, TargetStatus, choose_best
+from optiagent.domain.samples import machine_json, pairs_json
 from optiagent.domain.selection.oracle_free import dissenters
 from optiagent.domain.targets import Target
 from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch, Nondeterministic, verdict_name
@@ -38,7 +39,7 @@ from optiagent.services.benchmarking import BenchmarkFailed, BenchmarkSettings, 
 from optiagent.services.requests import ProgressListener
 from optiagent.services.verdict_cache import cache_key, cached_outcome, entry_for, input_set_hash
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
-from optiagent.verify.verdicts import CheckOutcome, read_checks
+from optiagent.verify.verdicts import CheckOutcome, read_checks, read_self_check
 
 PROVIDER_OUTAGE = "LLM provider unavailable after retries"
 
@@ -69,8 +70,14 @@ class Services:
     # One benchmark at a time across the whole run, whatever else runs concurrently.
     bench_lock: threading.Lock = field(default_factory=threading.Lock)
     # A target's own time (queueing for bench_lock excluded) after which no further candidate is
-    # benchmarked: the most promising go first, so a target ends within about a minute.
+    # benchmarked: the most promising go first (and is always benchmarked), so a target ends
+    # within about a minute.
     target_budget_s: float = 40.0
+    # Each check job first validates the original against itself (CheckSettings.self_check).
+    self_check: bool = True
+    # Also targets no strategy proposed a candidate for, in a job of their own (costs the
+    # original's warm pass): measures the invariant on every target (benchmarks).
+    self_check_all: bool = False
 
 
 @dataclass
@@ -160,7 +167,8 @@ def _check_all(services: Services, job: TargetJob, candidates: Sequence[Candidat
         to_run.append(index)
     if to_run:
         sources = [candidates[i].source for i in to_run]
-        job_spec = check_job(job.target, job.evidence, sources, services.check, verified)
+        settings = dataclasses.replace(services.check, self_check=services.self_check)
+        job_spec = check_job(job.target, job.evidence, sources, settings, verified)
         for index, outcome in zip(
             to_run, read_checks(services.sandbox.run(job_spec), len(to_run)), strict=True
         ):
@@ -212,6 +220,27 @@ def _evidence_summary(outcome: CheckOutcome, measurement: Measurement) -> dict[s
         "original_s": measurement.original_s,
         "candidate_s": measurement.candidate_s,
         "pairs": measurement.samples,
+        "scaling": _scaling(outcome),
+    }
+
+
+def _scaling(outcome: CheckOutcome) -> dict[str, object] | None:
+    """CPU seconds per call against input size, original and candidate, on the stress input whose
+    exponents the evidence reports. Collections and sizes grow in proportion to the scale factor
+    (`harness.inputs.scale_value`), so a factor's size is the stress input's size in proportion."""
+    recipe = next((s for s in outcome.stress if s.get("exponent") is not None), None)
+    if recipe is None or not recipe.get("scaling"):
+        return None
+    size, factor = recipe.get("size"), float(recipe.get("factor") or 1)
+    per_factor = float(size) / factor if size else None
+
+    def points(raw: Sequence[Sequence[float]]) -> list[list[float]]:
+        return [[float(f) * per_factor if per_factor else float(f), float(t)] for f, t in raw]
+
+    return {
+        "size_of": "largest argument" if per_factor else "scale factor",
+        "original": points(recipe["scaling"]),
+        "candidate": points(outcome.candidate_scaling),
     }
 
 
@@ -240,6 +269,7 @@ def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> Targe
     store.record_target(
         TargetRecord(target_id, job.run_id, job.report_file, target.qualname, target.kind.value)
     )
+    services.progress.event("target_generating", target=target.key, strategies=list(services.generators))
     candidates, problems = generate_candidates(services, job)
     report.candidates = len(candidates)
     services.progress.event("target_started", target=target.key, candidates=len(candidates))
@@ -247,6 +277,17 @@ def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> Targe
         report.reason = "; ".join(problems) or "no strategy proposed a candidate"
         if problems and all(PROVIDER_OUTAGE in problem for problem in problems):
             report.status = TargetStatus.FAILED
+        elif services.self_check_all and target.qualname != "<program>":
+            settings = dataclasses.replace(services.check, self_check=True)
+            started = time.monotonic()
+            report.self_check = read_self_check(
+                services.sandbox.run(check_job(target, job.evidence, [], settings))
+            )
+            report.unbudgeted_seconds = time.monotonic() - started
+            if report.self_check not in (None, "equivalent"):
+                report.reason += (
+                    f"; self-check failed, the original is rejected against itself: {report.self_check}"
+                )
         return _finish(store, target_id, report)
     ids = [derived_id(target_id, candidate.source_hash) for candidate in candidates]
     for candidate_id, candidate in zip(ids, candidates, strict=True):
@@ -261,6 +302,7 @@ def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> Targe
                 dict(candidate.provenance),
             )
         )
+    services.progress.event("target_checking", target=target.key, candidates=len(candidates))
     outcomes = _without_dissenters(_check_all(services, job, candidates))
     report.cache_hits = sum(o.from_cache for o in outcomes)
     report.functional_duplicates = sum(o.duplicate_of is not None for o in outcomes)
@@ -272,7 +314,20 @@ def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> Targe
         "target_checked",
         target=target.key,
         equivalent=sum(isinstance(o.verdict, Equivalent) for o in outcomes),
+        candidates=len(outcomes),
+        duplicates=report.functional_duplicates,
+        cached=report.cache_hits,
+        inputs=max(
+            (dict(o.verdict.checked) for o in outcomes if isinstance(o.verdict, Equivalent)),
+            key=lambda checked: sum(checked.values()),
+            default={},
+        ),
     )
+    report.self_check = next((o.self_check for o in outcomes if o.self_check is not None), None)
+    if report.self_check not in (None, "equivalent"):
+        report.status = TargetStatus.SKIPPED
+        report.reason = f"self-check failed, the original is rejected against itself: {report.self_check}"
+        return _finish(store, target_id, report)
     if all(o.no_inputs for o in outcomes):
         report.status, report.reason = TargetStatus.SKIPPED, outcomes[0].note or "no inputs could be produced"
         return _finish(store, target_id, report)
@@ -291,6 +346,12 @@ def _benchmark_order(outcomes: Sequence[CheckOutcome]) -> list[int]:
     )
 
 
+def hint_rejects(outcome: CheckOutcome, floor: float) -> bool:
+    """The check job's first timing says the candidate is clearly slower, on enough time to tell."""
+    hint = outcome.timing_hint
+    return hint is not None and hint < floor
+
+
 def _benchmark_and_select(
     services: Services,
     job: TargetJob,
@@ -307,6 +368,7 @@ def _benchmark_and_select(
         candidate, outcome = candidates[index], outcomes[index]
         if not isinstance(outcome.verdict, Equivalent):
             reasons.append(_rejection(candidate, outcome))
+            report.rejected.append(_rejected_entry(candidate, outcome))
             continue
         if outcome.duplicate_of is not None:
             other = candidates[outcome.duplicate_of]
@@ -316,18 +378,21 @@ def _benchmark_and_select(
             )
             continue
         hint = outcome.prescreen_speedup
-        if hint is not None and hint < services.bench.prescreen_floor:
+        if hint_rejects(outcome, services.bench.prescreen_floor):
             reasons.append(
                 f"{'+'.join(candidate.rules) or candidate.strategy}: not benchmarked, "
                 f"a first timing showed {hint:.2f}x"
             )
             continue
-        if clock.active() > services.target_budget_s:
+        # the most promising equivalent candidate is always measured: proposing and checking
+        # alone can use up the budget (a slow catalogue on a large module, a loaded machine)
+        if report.measurements and clock.active() > services.target_budget_s:
             reasons.append(
                 f"{_label(candidate)}: not benchmarked, the target's time budget "
                 f"({services.target_budget_s:.0f} s) was spent on more promising candidates"
             )
             continue
+        services.progress.event("benchmark_started", target=job.target.key, candidate=_label(candidate))
         try:
             with clock.waiting_for(services.bench_lock):
                 measurement = measure_speedup(
@@ -339,7 +404,9 @@ def _benchmark_and_select(
                     services.min_speedup,
                     services.bench,
                     copy_inputs=outcome.mutates_arguments,
-                    original_hint_s=outcome.original_bench_s,
+                    on_pair=lambda taken, most: services.progress.event(
+                        "benchmark_pair", target=job.target.key, pair=taken, pairs=most
+                    ),
                 )
         except BenchmarkFailed as error:
             reasons.append(f"{'+'.join(candidate.rules) or candidate.strategy}: {error}")
@@ -355,9 +422,30 @@ def _benchmark_and_select(
                 measurement.original_s,
                 measurement.candidate_s,
                 isinstance(decision, Accepted),
+                measurement.pairs,
+                measurement.machine,
             )
         )
-        services.progress.event("candidate_measured", target=job.target.key, speedup=measurement.speedup)
+        services.progress.event(
+            "candidate_measured",
+            target=job.target.key,
+            candidate=_label(candidate),
+            speedup=measurement.speedup,
+            ci=(measurement.ci_low, measurement.ci_high),
+            pairs=measurement.samples,
+            accepted=isinstance(decision, Accepted),
+        )
+        report.measurements.append(
+            {
+                "candidate": _label(candidate),
+                "speedup": measurement.speedup,
+                "ci": [measurement.ci_low, measurement.ci_high],
+                "pairs": measurement.samples,
+                "accepted": isinstance(decision, Accepted),
+                "machine": machine_json(measurement.machine, measurement.pairs),
+                "samples": pairs_json(measurement.pairs),
+            }
+        )
         if isinstance(decision, Accepted):
             accepted.append((index, measurement))
         else:
@@ -414,6 +502,19 @@ def _rejection(candidate: Candidate, outcome: CheckOutcome) -> str:
     if isinstance(verdict, Mismatch):
         return f"{label}: rejected, {verdict.detail} on {verdict.source} input {verdict.counterexample[:200]}"
     return f"{label}: rejected, {verdict_name(verdict)}: {getattr(verdict, 'detail', '')[:300]}"
+
+
+def _rejected_entry(candidate: Candidate, outcome: CheckOutcome) -> dict[str, object]:
+    verdict = outcome.verdict
+    mismatch = verdict if isinstance(verdict, Mismatch) else None
+    return {
+        "candidate": _label(candidate),
+        "verdict": verdict_name(verdict),
+        "detail": getattr(verdict, "detail", "")[:1000],
+        "input_source": mismatch.source if mismatch else None,
+        "counterexample": mismatch.counterexample[:2000] if mismatch else None,
+        "from_cache": outcome.from_cache,
+    }
 
 
 def _finish(store: EditStore, target_id: str, report: TargetReport) -> TargetReport:

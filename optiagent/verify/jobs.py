@@ -29,6 +29,8 @@ class Evidence:
     examples: Sequence[tuple[str, str]] = ()
     stdin_cases: Sequence[str] = ()  # absolute paths, for program targets
     python: str | None = None
+    # also visible read-only: the enclosing tree (the target's package may import from beside it)
+    readonly: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class CheckSettings:
     functional_hashing: bool = True  # one full check per class of equal behavioural fingerprints
     budget_s: float = 20.0  # soft, for the original's warm pass: generated and stress inputs stop
     candidate_budget_s: float = 8.0  # soft, per candidate (the original's outcomes are cached)
+    # The original's own text checked as one more candidate of itself first: if it is not
+    # equivalent, the oracle is broken and no candidate is judged (check.py).
+    self_check: bool = False
     limits: SandboxLimits = field(default_factory=lambda: SandboxLimits(timeout_s=120.0))
 
 
@@ -108,6 +113,7 @@ def check_job(
             "parallel": settings.parallel,
             "functional_hashing": settings.functional_hashing,
             "verified": list(verified),
+            "self_check": settings.self_check,
         }
         mode = "check"
     files["job.json"] = json.dumps(spec).encode()
@@ -115,12 +121,12 @@ def check_job(
         argv=("{python}", "-m", "optiagent_harness", mode, "job.json", RESULT_FILE),
         files=files,
         python=evidence.python,
-        readonly_paths=(evidence.root,),
+        readonly_paths=(evidence.root, *evidence.readonly),
         collect=(RESULT_FILE, BENCH_INPUTS_FILE),
         limits=dataclasses.replace(
             settings.limits,
             timeout_s=settings.limits.timeout_s
-            + settings.candidate_budget_s * 3 * len(names) / settings.parallel,
+            + settings.candidate_budget_s * 3 * (len(names) + settings.self_check) / settings.parallel,
         ),
     )
 
@@ -134,7 +140,11 @@ def timing_job(
     limits: SandboxLimits,
     min_sample_s: float = 0.01,
     copy_inputs: bool = True,
+    warmup_s: float = 0.0,
+    cpu_slot: int | None = None,
 ) -> SandboxJob:
+    """One timing sample (harness/timing.py): untimed warm-up passes for `warmup_s`, then the
+    timed ones, the process pinned to CPU slot `cpu_slot` (None: not pinned)."""
     files: dict[str, bytes] = {}
     if target.qualname == "<program>":
         script = _absolute(evidence, target.file)
@@ -146,6 +156,7 @@ def timing_job(
             "script_file": script,
             "stdin_files": list(evidence.stdin_cases),
             "repeats": repeats or 1,
+            "cpu_slot": cpu_slot,
         }
     else:
         files["inputs.pkl"] = bench_inputs
@@ -158,6 +169,8 @@ def timing_job(
             "repeats": repeats,
             "min_sample_s": min_sample_s,
             "copy_inputs": copy_inputs,
+            "warmup_s": warmup_s,
+            "cpu_slot": cpu_slot,
         }
         if candidate_source is not None:
             files[CANDIDATE_FILE] = candidate_source.encode()
@@ -167,7 +180,7 @@ def timing_job(
         argv=("{python}", "-m", "optiagent_harness", "time", "job.json", RESULT_FILE),
         files=files,
         python=evidence.python,
-        readonly_paths=(evidence.root,),
+        readonly_paths=(evidence.root, *evidence.readonly),
         collect=(RESULT_FILE,),
         limits=limits,
     )

@@ -11,6 +11,10 @@ from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch, Nondetermin
 from optiagent.ports.sandbox import SandboxResult, SandboxStatus
 from optiagent.verify.jobs import BENCH_INPUTS_FILE, RESULT_FILE
 
+# A first timing is one wall-clock pass per side: below this much of the original's time it is
+# noise (idna's intranges_contain, 10 us a pass: 0.26x, then 1.02x when paired and benchmarked).
+MIN_HINT_S = 0.005
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -27,8 +31,20 @@ class CheckOutcome:
     from_cache: bool = False  # the verdict came from the verdict cache; only timed in this job
     slowest: dict[str, Any] = field(default_factory=dict)  # the slowest input: source, both times
     candidate_exponent: float | None = None  # t ~ n^k of the candidate on the stress input
+    # (scale factor, CPU seconds per call) of the candidate on the seed of the first stress input
+    # with an exponent (its recipe's "scaling" holds the original's points at the same factors).
+    candidate_scaling: tuple[tuple[float, float], ...] = ()
     # Output hashes on stress inputs the original could not finish (None: neither could this).
     beyond_budget: tuple[str | None, ...] = ()
+    # The original checked as a candidate of itself: "equivalent", else why not (None: not run).
+    self_check: str | None = None
+
+    @property
+    def timing_hint(self) -> float | None:
+        """The first timing, only when the original's pass was long enough for it to mean anything."""
+        if self.original_bench_s is None or self.original_bench_s < MIN_HINT_S:
+            return None
+        return self.prescreen_speedup
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,10 @@ def read_checks(result: SandboxResult, count: int) -> list[CheckOutcome]:
         return [_read_entry(data, b"")] * count  # the whole job failed (e.g. the original did not load)
     bench_inputs = result.files.get(BENCH_INPUTS_FILE, b"")
     outcomes = [_read_entry(entry, bench_inputs) for entry in entries]
+    shared = data.get("shared")
+    own = shared.get("self_check") if isinstance(shared, dict) else None
+    if own is not None:
+        outcomes = [dataclasses.replace(outcome, self_check=str(own)) for outcome in outcomes]
     for index, entry in enumerate(entries):
         first = entry.get("same_as") if entry.get("verdict") == "duplicate" else None
         if isinstance(first, int) and 0 <= first < count and first != index:
@@ -113,6 +133,9 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
                 from_cache=bool(data.get("from_cache", False)),
                 slowest=dict(data.get("slowest") or {}),
                 candidate_exponent=float(exponent) if exponent is not None else None,
+                candidate_scaling=tuple(
+                    (float(factor), float(seconds)) for factor, seconds in data.get("candidate_scaling") or ()
+                ),
                 beyond_budget=tuple(
                     str(h) if h is not None else None for h in data.get("beyond_budget") or ()
                 ),
@@ -130,6 +153,18 @@ def _read_entry(data: dict[str, Any], bench_inputs: bytes) -> CheckOutcome:
             return CheckOutcome(Crashed(detail), no_inputs=True, note=detail)
         case _:
             return CheckOutcome(Crashed(detail or "the harness failed"))
+
+
+def read_self_check(result: SandboxResult) -> str | None:
+    """A check job's self-check: "equivalent", else why not; None when it did not run (the
+    original was nondeterministic, had no inputs, or the job failed)."""
+    try:
+        data = json.loads(result.files.get(RESULT_FILE) or b"{}")
+    except ValueError:
+        return None
+    shared = data.get("shared") if isinstance(data, dict) else None
+    value = shared.get("self_check") if isinstance(shared, dict) else None
+    return str(value) if value is not None else None
 
 
 def read_check(result: SandboxResult) -> CheckOutcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -249,6 +250,10 @@ def test_synthesize_fills_a_stub_judged_by_b4(tmp_path: Path, server: FakeLLMSer
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(summary.read_text())
     assert result["status"] == "synthesized" and result["written"]
+    # without a terminal, its stages are timestamped lines on stderr, with the LLM calls so far
+    assert re.search(r"^\d\d:\d\d:\d\d primes_below: writing candidate bodies", done.stderr, re.M)
+    assert re.search(r"candidate implementations written \(\d+ LLM calls", done.stderr)
+    assert "(B4)" in done.stderr
     assert result["tests_passed"] == len(result["tests"]) >= 2  # docstring example + generated tests
     written = (tmp_path / "mod.py").read_text()
     assert "NotImplementedError" not in written and "in increasing order" in written

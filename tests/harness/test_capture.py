@@ -193,7 +193,10 @@ def test_oversized_arguments_are_skipped(tmp_path: Path) -> None:
     _, capture = run_workload(tmp_path, [sys.executable, "bench.py"], {"OPTIAGENT_CAPTURE_MAX_BYTES": "200"})
     entry = read_index(capture)["pkg/work.py::quadratic"]
     assert (entry["calls"], entry["captured"], entry["skipped"]) == (1, 0, 1)
-    assert "pickle" not in entry
+    assert entry["problem"] == "pickled arguments over 200 bytes"
+    # No call is kept: the pickle holds only the reason, for the check job to report.
+    records = pickle.loads((capture / entry["pickle"]).read_bytes())
+    assert records == [(b"", None, "<not captured> pickled arguments over 200 bytes")]
 
 
 def test_forked_multiprocessing_workers_write_their_own_profile(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from optiagent.domain.targets import TargetKind
 from optiagent.rewrite.functions import (
+    FunctionInfo,
     ParamInfo,
     annotation_is_generatable,
     docstring_examples,
@@ -57,10 +58,35 @@ def by_name(source: str) -> dict[str, object]:
     return {info.qualname: info for info in list_functions(source)}
 
 
-def test_qualnames_cover_functions_methods_and_nested_classes_but_not_nested_functions() -> None:
-    """Only addressable functions are listed, with dotted qualnames, in source order."""
+def test_qualnames_cover_functions_methods_nested_classes_and_nested_functions() -> None:
+    """Addressable functions are listed with the compiler's qualnames (`top.<locals>.nested`), in
+    source order; a method of a class defined inside a function is not (its class exists only
+    while the function runs)."""
     names = [info.qualname for info in list_functions(SOURCE)]
-    assert names == ["top", "Outer.helper", "Outer.Inner.m", "Outer.run", "factory"]
+    assert names == ["top", "top.<locals>.nested", "Outer.helper", "Outer.Inner.m", "Outer.run", "factory"]
+
+
+def test_nested_functions_are_functions_and_ambiguous_ones_are_left_out() -> None:
+    """A function nested in a method is a plain function (no receiver); a nested name defined
+    twice in one enclosing function is not listed (nothing tells the two apart at run time)."""
+    source = (
+        "class C:\n"
+        "    def m(self, flag):\n"
+        "        def key(x):\n"
+        "            return -x\n"
+        "        if flag:\n"
+        "            def pick(x):\n"
+        "                return x\n"
+        "        else:\n"
+        "            def pick(x):\n"
+        "                return -x\n"
+        "        return key, pick\n"
+    )
+    infos = by_name(source)
+    assert set(infos) == {"C.m", "C.m.<locals>.key"}
+    key = infos["C.m.<locals>.key"]
+    assert isinstance(key, FunctionInfo) and key.kind is TargetKind.FUNCTION
+    assert (key.start_line, key.def_line, [p.name for p in key.params]) == (3, 3, ["x"])
 
 
 def test_kinds_lines_and_flags() -> None:

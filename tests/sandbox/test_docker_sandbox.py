@@ -17,6 +17,7 @@ from optiagent.adapters.sandbox.local import LocalSandbox
 from optiagent.domain.targets import Target, TargetKind
 from optiagent.domain.verdicts import Crashed, Equivalent, Mismatch
 from optiagent.ports.sandbox import SandboxJob, SandboxLimits, SandboxStatus
+from optiagent.services.layout import build_layout
 from optiagent.services.profiling import profile_workload
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
 from optiagent.verify.verdicts import read_checks
@@ -96,11 +97,13 @@ def test_job_features_match_the_local_backend(
 
 
 def test_workload_profiling_runs_in_docker(tmp_path: Path, docker_box: DockerSandbox) -> None:
+    """A workload run in the real (read-only) tree in a container profiles the target's code."""
     (tmp_path / "mod.py").write_text(ORIGINAL)
     (tmp_path / "bench.py").write_text(
         "from mod import total\nfor _ in range(200):\n    total(list(range(2000)))\n"
     )
-    profile = profile_workload(docker_box, tmp_path, "python bench.py", None, timeout_s=60)
+    layout = build_layout(tmp_path, tmp_path, None, "", "python bench.py")
+    profile = profile_workload(docker_box, layout, "python bench.py", timeout_s=60)
     assert not profile.failed, profile.stderr_tail
     assert any(function.qualname == "total" for function in profile.functions)
 

@@ -43,11 +43,13 @@ def service_env(database_url: str, redis_url: str, workspace: Path, **extra: str
         "OPTIAGENT_DATABASE_URL": database_url,
         "OPTIAGENT_REDIS_URL": redis_url,
         "OPTIAGENT_SANDBOX__BACKEND": "local",
+        "OPTIAGENT_SERVICE__ALLOW_LOCAL_SANDBOX": "true",  # the tests' own code; the service refuses otherwise
         "OPTIAGENT_WORKER__WORKSPACE": str(workspace),
         "OPTIAGENT_WORKER__LEASE_S": "4",
         "OPTIAGENT_WORKER__SWEEP_INTERVAL_S": "2",
         "OPTIAGENT_WORKER__REQUEUE_AFTER_S": "10",
         "OPTIAGENT_WORKER__VISIBILITY_TIMEOUT_S": "20",
+        "OPTIAGENT_API__ALLOW_FILE_URLS": "true",  # the tests' repositories are local
         "COLUMNS": "200",
     }
     return env | extra

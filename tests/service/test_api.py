@@ -75,7 +75,7 @@ def test_archive_job_is_queued_and_readable(client: Client) -> None:
     job = client.job(created["id"])
     assert job["status"] in ("queued", "running")
     assert job["progress"] == {"targets_done": 0, "targets_total": None}
-    assert job["repo"] == "archive:project.tar.gz"
+    assert job["repo"] == "archive:default/project.tar.gz"  # the tenant's namespace, then the name
     report = client.http.get(f"/v1/jobs/{created['id']}/report")
     assert report.status_code == 409 and report.headers["content-type"] == PROBLEM
     client.http.post(f"/v1/jobs/{created['id']}/cancel")  # spare the workers of later tests

@@ -77,8 +77,8 @@ def test_too_many_deaths_fail_the_job_with_the_reason(store: SqlJobStore) -> Non
 def test_finishing_a_target_twice_counts_once(store: SqlJobStore) -> None:
     job_id = planned(store)
     store.claim_target(job_id, 0, "w", 60, 2)
-    store.finish_target(job_id, 0, {"status": "improved"})
-    store.finish_target(job_id, 0, {"status": "unchanged"})
+    assert store.finish_target(job_id, 0, "w", {"status": "improved"})
+    assert not store.finish_target(job_id, 0, "w", {"status": "unchanged"})
     job = store.get_job(job_id)
     assert job is not None and (job.targets_done, job.targets_total) == (1, 2)
     assert store.target_results(job_id)[0] == {"status": "improved"}
@@ -111,3 +111,43 @@ def test_the_sweep_finds_unclaimed_and_orphaned_work(store: SqlJobStore) -> None
         if w.job_id == job_id
     }
     assert ("target", 2) not in later
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_finish_the_target(store: SqlJobStore) -> None:
+    """finish_target checks the lease owner: the lapsed worker's late result is dropped."""
+    job_id = planned(store)
+    assert store.claim_target(job_id, 0, "slow", 0.2, 2).state is ClaimState.CLAIMED
+    time.sleep(0.3)
+    assert store.claim_target(job_id, 0, "successor", 0.2, 2).state is ClaimState.CLAIMED
+    assert not store.finish_target(job_id, 0, "slow", {"status": "improved", "by": "slow"})
+    job = store.get_job(job_id)
+    assert job is not None and job.targets_done == 0
+    assert store.finish_target(job_id, 0, "successor", {"status": "unchanged", "by": "successor"})
+    assert store.target_results(job_id)[0] == {"status": "unchanged", "by": "successor"}
+
+
+def test_a_released_target_is_claimable_at_once_without_a_death(store: SqlJobStore) -> None:
+    """A step handed back (sandbox outage) is pending again and its attempt is not counted."""
+    job_id = planned(store)
+    store.claim_target(job_id, 0, "w", 60, 2)
+    store.release_target(job_id, 0, "other")  # not the holder: nothing happens
+    assert store.claim_target(job_id, 0, "x", 60, 2).state is ClaimState.BUSY
+    store.release_target(job_id, 0, "w")
+    again = store.claim_target(job_id, 0, "w2", 60, 2)
+    assert (again.state, again.attempts) == (ClaimState.CLAIMED, 1)
+
+
+def test_the_sweep_resends_a_lapsed_lease_without_waiting_for_the_requeue_delay(store: SqlJobStore) -> None:
+    """A claimed step whose lease lapsed is re-sent by the next sweep (not after requeue_after_s),
+    then not again within a lease period; an unclaimed step still waits for requeue_after_s."""
+    job_id = planned(store, targets=2)
+    store.claim_target(job_id, 0, "dead", 0.2, 2)
+    time.sleep(0.3)
+
+    def stalled() -> set[tuple[str, int]]:
+        found = store.stalled_work(requeue_after_s=300.0, lease_s=0.2)
+        return {(w.step, w.index) for w in found if w.job_id == job_id}
+
+    assert stalled() == {("target", 0)}
+    store.mark_enqueued(job_id, "target", 0)
+    assert stalled() == set()

@@ -19,7 +19,8 @@ from tests.service.history import wait_for_ready
 from tests.service.stack import EXAMPLES, PRIMES_FUNCTIONS, REPO, Client, git_repository, tar_gz
 
 pytestmark = pytest.mark.slow
-COMPARED = ("status", "candidates", "strategy", "rules", "diff")
+SPEED_VERDICT = ("status", "strategy", "rules", "diff")
+DECISIVE = 2.0  # a speedup whose interval clears this is far from any bar: noise cannot flip it
 
 
 def cli_report(project: Path, tmp_path: Path) -> dict[str, Any]:
@@ -33,14 +34,36 @@ def cli_report(project: Path, tmp_path: Path) -> dict[str, Any]:
     return report
 
 
-def comparable(report: dict[str, Any]) -> dict[str, Any]:
-    """What must not depend on where or how the run happened: targets, verdicts, winners, diffs."""
-    targets = {f"{t['file']}::{t['qualname']}": {key: t[key] for key in COMPARED} for t in report["targets"]}
+def decisive(target: dict[str, Any]) -> bool:
+    """A target whose speed verdict cannot depend on the machine's load: nothing was timed, or every
+    measured candidate's interval lies far above the bar. (Two workers timing at once on two cores
+    can pull a 1.2x candidate under 1.05x; that is the benchmark doing its job, not a mismatch.)"""
+    return all(m["ci"] is not None and m["ci"][0] >= DECISIVE for m in target["measurements"])
+
+
+def comparable(report: dict[str, Any], speed_compared: set[str]) -> dict[str, Any]:
+    """What must not depend on where or how the run happened: targets, candidates, correctness
+    verdicts, and the speed verdicts, winners and diffs of `speed_compared` targets."""
+    targets = {}
+    for t in report["targets"]:
+        label = f"{t['file']}::{t['qualname']}"
+        entry = {
+            "candidates": t["candidates"],
+            "rejected": sorted(r["verdict"] for r in t["rejected"]),
+            "timed": len(t["measurements"]),
+        }
+        if label in speed_compared:
+            entry |= {key: t[key] for key in SPEED_VERDICT}
+        targets[label] = entry
+    files = {
+        f["file"]: sorted(e for e in f["edits"] if f"{f['file']}::{e}" in speed_compared)
+        for f in report["files"]
+    }
     return {
         "targets": targets,
         "skipped_files": report["skipped_files"],
-        "improved": report["summary"]["improved"],
         "strategies": report["strategies"],
+        "files": {name: edits for name, edits in files.items() if edits},  # composed per file
     }
 
 
@@ -81,11 +104,14 @@ def test_archive_and_git_jobs_match_the_cli(client: Client, workers: WorkerFacto
         assert job["progress"] == {"targets_done": 3, "targets_total": 3}
         assert job["started_at"] <= job["finished_at"]
         reports.append(client.report(job_id))
-    expected = comparable(cli_report(EXAMPLES / "primes", tmp_path))
-    assert expected["improved"] >= 1  # the comparison covers a real accepted edit
+    cli = cli_report(EXAMPLES / "primes", tmp_path)
+    speed_compared = {f"{t['file']}::{t['qualname']}" for t in cli["targets"] if decisive(t)}
+    expected = comparable(cli, speed_compared)
+    # the comparison covers a real accepted edit, and the timed candidates that are not decisive
+    assert any(t.get("status") == "improved" for t in expected["targets"].values())
     for report in reports:
         assert report["schema"] == 1
-        assert comparable(report) == expected
+        assert comparable(report, speed_compared) == expected
     assert reports[1]["root"] == url
 
     worked = [w for w in (first, second) if "optiagent.targets.run" in w.log.read_text()]

@@ -14,8 +14,9 @@ from optiagent.domain.errors import InputError
 from optiagent.services.workspace import (
     ArchiveLimits,
     ArchiveRefused,
+    RepositoryPolicy,
     check_archive,
-    clone,
+    fetch_repository,
     pack_directory,
     unpack_archive,
 )
@@ -111,7 +112,7 @@ def test_non_archives_are_refused() -> None:
 
 def test_a_git_checkout_packs_and_unpacks_to_the_same_files(tmp_path: Path) -> None:
     url = git_repository(EXAMPLES / "primes", tmp_path / "repo")
-    checkout = clone(url, None, tmp_path / "checkout", allow_file_urls=True)
+    checkout = fetch_repository(url, None, tmp_path / "checkout", RepositoryPolicy(allow_file_urls=True))
     assert not (checkout / ".git").exists()
     root = unpack_archive(pack_directory(checkout), tmp_path / "unpacked", ArchiveLimits())
     names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
@@ -120,6 +121,6 @@ def test_a_git_checkout_packs_and_unpacks_to_the_same_files(tmp_path: Path) -> N
 
 def test_file_urls_can_be_turned_off(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="turned off"):
-        clone("file:///tmp/x", None, tmp_path / "c", allow_file_urls=False)
+        fetch_repository("file:///tmp/x", None, tmp_path / "c", RepositoryPolicy(allow_file_urls=False))
     with pytest.raises(InputError, match="https"):
-        clone("ext::sh -c evil", None, tmp_path / "c", allow_file_urls=True)
+        fetch_repository("ext::sh%20-c%20evil", None, tmp_path / "c", RepositoryPolicy(allow_file_urls=True))

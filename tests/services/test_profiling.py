@@ -10,6 +10,7 @@ import pytest
 
 from optiagent.adapters.sandbox.local import LocalSandbox
 from optiagent.services.discovery import discover
+from optiagent.services.layout import build_layout
 from optiagent.services.profiling import aggregate, capture_job, profile_workload, rank_from_profile
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "discovery" / "quadratic"
@@ -23,7 +24,8 @@ def sandbox() -> LocalSandbox:
 
 def test_workload_ranking_puts_the_quadratic_function_first(sandbox: LocalSandbox) -> None:
     """A nested-subprocess workload is profiled; the O(n^2) function ranks first, with captures."""
-    profile = profile_workload(sandbox, FIXTURE, NESTED, sys.executable, timeout_s=120)
+    layout = build_layout(FIXTURE, FIXTURE, sys.executable, "--python", NESTED)
+    profile = profile_workload(sandbox, layout, NESTED, timeout_s=120)
     assert not profile.failed, profile.stderr_tail
     keys = [f.key for f in profile.functions]
     assert keys[:2] == ["pkg/dedupe.py::count_duplicates", "pkg/dedupe.py::total"]
@@ -33,27 +35,33 @@ def test_workload_ranking_puts_the_quadratic_function_first(sandbox: LocalSandbo
     assert hottest.result_shape == {"type": "int", "min": 11126, "max": 11126}
     assert set(hottest.capture_files) <= set(profile.captures)
     assert profile.total_s >= hottest.addressable_s > 0
-    targets = rank_from_profile(profile, discover(FIXTURE))
+    targets, _ = rank_from_profile(profile, discover(FIXTURE))
     assert [t.key for t in targets[:2]] == keys[:2]
     assert targets[0].score == hottest.addressable_s and targets[0].start_line == 12
 
 
 def test_failing_workload_is_reported_not_raised(sandbox: LocalSandbox) -> None:
     """A workload that exits non-zero comes back `failed` with the tail of its stderr."""
+    command = "python -c 'import sys; sys.exit(\"boom\")'"
     profile = profile_workload(
-        sandbox, FIXTURE, "python -c 'import sys; sys.exit(\"boom\")'", None, timeout_s=60
+        sandbox, build_layout(FIXTURE, FIXTURE, None, "", command), command, timeout_s=60
     )
     assert profile.failed
     assert "boom" in profile.stderr_tail
 
 
-def test_capture_job_puts_the_chosen_interpreter_first_on_path() -> None:
-    """A relative interpreter (`.venv/bin/python`) is put on PATH relative to the project copy."""
-    job = capture_job(FIXTURE, "python bench.py", ".venv/bin/python", 30)
+def test_capture_job_runs_in_the_real_tree_with_the_chosen_interpreter_first_on_path(tmp_path: Path) -> None:
+    """The workload runs where the user ran it, on the real tree (read-only), nothing copied; the
+    project's interpreter is first on PATH so `python bench.py` means the project's python."""
+    python = tmp_path / "venv" / "bin" / "python"
+    layout = build_layout(FIXTURE / "pkg", FIXTURE, str(python), "--python", "python bench.py")
+    job = capture_job(layout, "python bench.py", 30)
     assert job.argv[:2] == ("/bin/sh", "-c")
-    assert job.argv[2].startswith('PATH="$PWD"/.venv/bin:"$PATH"; export PATH; python bench.py')
+    assert job.argv[2].startswith(f'PATH={python.parent}:"$PATH"; export PATH; python bench.py')
     assert job.pythonpath == ("_capture",) and "_capture/sitecustomize.py" in job.files
-    assert job.copy_tree == str(FIXTURE) and job.collect == ("capture/",)
+    assert job.copy_tree is None and job.cwd == str(FIXTURE) and job.collect == ("capture/",)
+    assert job.readonly_paths == (str(layout.tree),) and FIXTURE.is_relative_to(layout.tree)
+    assert job.env["OPTIAGENT_CAPTURE_ROOT"] == str(FIXTURE / "pkg")
 
 
 def entry(

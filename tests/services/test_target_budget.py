@@ -38,7 +38,9 @@ def test_queueing_for_the_benchmark_lock_is_not_the_targets_own_time() -> None:
     assert clock.active() >= 0.05
 
 
-def test_past_the_budget_candidates_are_not_benchmarked(tmp_path: Path) -> None:
+def test_past_the_budget_only_the_most_promising_candidate_is_benchmarked(tmp_path: Path) -> None:
+    """Proposing and checking may use up a target's budget (tomlkit under load: three equivalent
+    candidates and none measured); the most promising one is still benchmarked, no further one."""
     (tmp_path / "lists.py").write_text(QUADRATIC)
     request = OptimizeRequest(root=tmp_path)
     services = Services(
@@ -53,6 +55,11 @@ def test_past_the_budget_candidates_are_not_benchmarked(tmp_path: Path) -> None:
         target_budget_s=0.0,
     )
     [target] = optimize(request, services, "local").targets
-    assert target.status is TargetStatus.UNCHANGED
-    assert target.reason.count("the target's time budget (0 s) was spent") == target.candidates
+    assert target.candidates >= 2 and len(target.measurements) == 1, target
+    assert target.status is TargetStatus.IMPROVED, target.reason
+    assert (
+        len(target.measurements)
+        + sum("the target's time budget (0 s) was spent" in reason for reason in target.reason.split("; "))
+        <= target.candidates
+    )
     assert target.wall_seconds > 0 and target.queued_seconds == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optiagent.domain.verdicts import Mismatch
+from optiagent.domain.verdicts import Equivalent, Mismatch
 from optiagent.rewrite.catalogue import propose_rewrites
 
 from .conftest import CheckRunner
@@ -53,8 +53,9 @@ def test_a_seen_list_of_unhashable_rows_is_rejected_by_validation(run_check: Che
     assert "TypeError" in outcome.verdict.detail
 
 
-def test_a_membership_set_of_unhashable_items_is_rejected_by_validation(run_check: CheckRunner) -> None:
+def test_a_membership_set_of_unhashable_items_is_guarded_and_equivalent(run_check: CheckRunner) -> None:
+    """OPT002 cannot prove `list[list[int]]` elements hashable: its guarded set falls back to the list."""
     [candidate] = [p for p in propose_rewrites(UNHASHABLE_BANNED, "allowed") if p.rules == ("OPT002",)]
+    assert "{*map(type, banned)} <=" in candidate.source
     outcome = run_check(UNHASHABLE_BANNED, candidate.source, "allowed", max_examples=50)
-    assert isinstance(outcome.verdict, Mismatch)
-    assert "TypeError" in outcome.verdict.detail
+    assert isinstance(outcome.verdict, Equivalent), outcome.verdict

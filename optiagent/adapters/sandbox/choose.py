@@ -29,11 +29,15 @@ def open_sandbox(
     backend: str, limits: SandboxLimits, options: DockerOptions, build: bool = True
 ) -> tuple[Sandbox, str | None]:
     """(sandbox, why Docker was not used) for `auto`; `docker` raises SandboxUnavailableError."""
+
+    def local() -> LocalSandbox:
+        return LocalSandbox(limits, deps_dir=options.deps_dir, job_interpreters=options.job_interpreters)
+
     if backend == "local":
-        return LocalSandbox(limits=limits, deps_dir=options.deps_dir), None
+        return local(), None
     try:
         return open_docker(limits, options, build), None
     except SandboxUnavailableError as error:
         if backend == "docker":
             raise
-        return LocalSandbox(limits=limits, deps_dir=options.deps_dir), str(error)
+        return local(), str(error)

@@ -13,8 +13,8 @@ from typing import Any
 
 import docker.types
 
-from optiagent.adapters.sandbox.docker_image import DEPS_MOUNT, HARNESS_MOUNT, LIB_DIR
-from optiagent.harness.box_server import SOCKET_NAME, read_message, write_message
+from optiagent.adapters.sandbox.docker_image import DEPS_MOUNT, HARNESS_MOUNT, HARNESS_ONLY_DIR, LIB_DIR
+from optiagent.harness.box_server import BOX_DIR, SOCKET_NAME, read_message, recv_exact, write_message
 from optiagent.ports.sandbox import SandboxUnavailableError
 
 LABEL = "optiagent.sandbox"
@@ -29,7 +29,7 @@ _ACCEPT_TIMEOUT_S = 10.0  # the server acknowledges a job before starting it
 class BoxShape:
     """What is fixed when a container is created; jobs only share containers of the same shape."""
 
-    readonly: tuple[tuple[str, str], ...]  # (host source, path in the box), mounted read-only
+    readonly: tuple[tuple[str, str], ...]  # (host source, path in the box), mounted read-only: dirs or files
     memory_mb: int
     max_processes: int
 
@@ -42,6 +42,7 @@ class BoxConfig:
     deps_dir: str | None
     cpus: float
     tmpfs_mb: int
+    disk_mb: int  # the size of BOX_DIR: a job's work dir, stdout and stderr
     user: str
     owner: str
     instance: str  # one DockerSandbox
@@ -49,14 +50,15 @@ class BoxConfig:
 
 def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> dict[str, Any]:
     """The hardening: no network, read-only root, no capabilities, no privilege gain, bounded
-    memory (no swap), CPU and pids, a small tmpfs, an unprivileged user, code mounted read-only."""
+    memory (no swap), CPU and pids, an unprivileged user, code and the control directory mounted
+    read-only: a job writes only to tmpfs of bounded size (/tmp, and BOX_DIR, its disk quota)."""
     volumes: dict[str, dict[str, str]] = {
         source: {"bind": path, "mode": "ro"} for source, path in shape.readonly
     }
     volumes[config.harness_dir] = {"bind": HARNESS_MOUNT, "mode": "ro"}
     if config.deps_dir:
         volumes[config.deps_dir] = {"bind": DEPS_MOUNT, "mode": "ro"}
-    volumes[control_dir] = {"bind": control_dir, "mode": "rw"}
+    volumes[control_dir] = {"bind": control_dir, "mode": "ro"}
     memory = f"{shape.memory_mb}m"
     return {
         "image": config.image,
@@ -69,7 +71,14 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
         "mounts": [
             docker.types.Mount(
                 "/tmp", None, type="tmpfs", tmpfs_size=config.tmpfs_mb * 2**20, tmpfs_mode=0o1777
-            )
+            ),
+            docker.types.Mount(
+                BOX_DIR, None, type="tmpfs", tmpfs_size=config.disk_mb * 2**20, tmpfs_mode=0o1777
+            ),
+            # The harness source once more (a `volumes` key names each source once), alone.
+            docker.types.Mount(
+                f"{HARNESS_ONLY_DIR}/optiagent_harness", config.harness_dir, type="bind", read_only=True
+            ),
         ],
         "shm_size": f"{config.tmpfs_mb}m",
         "user": config.user,
@@ -91,12 +100,30 @@ def container_options(config: BoxConfig, shape: BoxShape, control_dir: str) -> d
     }
 
 
+def _listen(path: Path, user: str) -> socket.socket:
+    """The socket the box's job server connects to; only the box's user (and root) may connect."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(path))
+        os.chmod(path, 0o600)
+        if os.getuid() == 0:
+            uid, _, gid = user.partition(":")
+            os.chown(path, int(uid), int(gid or uid))
+        listener.listen(1)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
 class NotDelivered(Exception):
     """The job never reached the server: safe to run it on another container."""
 
 
 class BoxContainer:
-    """A started container whose job server accepted our connection (and will accept no other)."""
+    """A started container whose job server connected to us: the only connection we accept."""
 
     def __init__(self, client: Any, config: BoxConfig, shape: BoxShape, control_dir: Path) -> None:
         self.shape = shape
@@ -105,45 +132,48 @@ class BoxContainer:
         self.idle_since = time.monotonic()
         self._conn: socket.socket | None = None
         self._container: Any = None
+        listener: socket.socket | None = None
         try:
+            listener = _listen(control_dir / SOCKET_NAME, config.user)
             self._container = client.containers.run(**container_options(config, shape, str(control_dir)))
-            self._conn = self._connect()
+            self._conn = self._accept(listener)
         except Exception as error:
             self.close()
             if isinstance(error, SandboxUnavailableError):
                 raise
             raise SandboxUnavailableError(f"cannot start a sandbox container: {error}") from error
+        finally:
+            if listener is not None:  # one connection, ever: nothing in the box can make a second
+                listener.close()
+                with contextlib.suppress(OSError):
+                    (control_dir / SOCKET_NAME).unlink()
 
     @property
     def container_id(self) -> str:
         return str(self._container.id) if self._container is not None else ""
 
-    def _connect(self) -> socket.socket:
-        path = self.control_dir / SOCKET_NAME
+    def _accept(self, listener: socket.socket) -> socket.socket:
         deadline = time.monotonic() + _START_TIMEOUT_S
-        next_check = time.monotonic() + 0.5
-        while not path.exists():
-            now = time.monotonic()
-            if now > deadline:
+        listener.settimeout(0.5)
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                pass
+            else:
+                conn.settimeout(None)
+                return conn
+            if time.monotonic() > deadline:
                 raise SandboxUnavailableError("the sandbox container's job server did not start")
-            if now > next_check:  # a container that died will never create the socket
-                self._container.reload()
-                if self._container.status not in ("created", "running"):
-                    logs = self._container.logs(tail=20).decode("utf-8", "replace")
-                    raise SandboxUnavailableError(f"the sandbox container exited at start: {logs}")
-                next_check = now + 0.5
-            time.sleep(0.002)
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            conn.connect(str(path))
-        except OSError:
-            conn.close()
-            raise
-        return conn
+            self._container.reload()  # a container that died will never connect
+            if self._container.status not in ("created", "running"):
+                logs = self._container.logs(tail=20).decode("utf-8", "replace")
+                raise SandboxUnavailableError(f"the sandbox container exited at start: {logs}")
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
-        """The server's reply, or None when it died or did not answer in time. Raises NotDelivered
-        when the request could not even be sent (the server was gone before the job started)."""
+        """The server's reply (a job's also with its `outputs`: (kind, name) -> bytes), or None when
+        it died or did not answer in time. Raises NotDelivered when the request could not even be
+        sent (the server was gone before the job started)."""
         if self._conn is None:
             raise NotDelivered("the container is closed")
         try:
@@ -156,9 +186,26 @@ class BoxContainer:
         try:
             self._conn.settimeout(timeout_s)
             reply = read_message(self._conn)
+            if isinstance(reply, dict) and message.get("op") != "ping":
+                reply["outputs"] = self._outputs()
         except (OSError, ValueError):
             return None
         return reply if isinstance(reply, dict) else None
+
+    def _outputs(self) -> dict[tuple[str, str], bytes]:
+        """The frames after a job's reply: a header each, its bytes, then an end marker."""
+        assert self._conn is not None
+        outputs: dict[tuple[str, str], bytes] = {}
+        while True:
+            header = read_message(self._conn)
+            if not isinstance(header, dict):
+                raise ValueError("the job server stopped while sending outputs")
+            if header.get("end"):
+                return outputs
+            data = recv_exact(self._conn, int(header["size"]))
+            if data is None:
+                raise ValueError("the job server stopped while sending outputs")
+            outputs[(str(header["kind"]), str(header["name"]))] = data
 
     def healthy(self) -> bool:
         try:

@@ -12,6 +12,7 @@ editing harness code needs no rebuild and the image stays stable across commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import inspect
@@ -34,6 +35,9 @@ LIB_DIR = "/opt/optiagent/lib"  # on PYTHONPATH in the box
 HARNESS_MOUNT = f"{LIB_DIR}/optiagent_harness"  # the harness source, mounted read-only
 DEPS_MOUNT = "/opt/optiagent/deps"  # `pip install --target` dependencies of code under test
 HYPOTHESIS_STORAGE = "/opt/optiagent/hypothesis-storage"  # prebuilt Unicode tables
+# The harness source again, alone in a directory: jobs that must not see our hypothesis (a
+# project's own workload), and interpreters of another version (hypothesis comes from elsewhere).
+HARNESS_ONLY_DIR = "/opt/optiagent/harness"
 _BAKED_PACKAGES = ("hypothesis", "sortedcontainers")
 _RECIPE_VERSION = 3  # bump when the layout below changes
 # Parts of the standard library that validation never needs (tests, GUIs, the installer).
@@ -243,6 +247,20 @@ def _fill_rootfs(rootfs: _RootFs) -> None:
         f"root:x:0:0:root:/nonexistent:/bin/sh\nsandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sandbox:/work:/bin/sh\n",
     )
     rootfs.text("etc/group", f"root:x:0:\nsandbox:x:{SANDBOX_UID}:\n")
+
+
+@functools.lru_cache(maxsize=1)
+def image_libraries() -> frozenset[str]:
+    """Shared libraries the image holds outside the interpreter's prefix (as `_fill_rootfs` picks
+    them): another interpreter mounted into a box gets only the libraries missing from this set,
+    never a host copy over the image's own C library."""
+    prefix = python_prefix()
+    interpreter = _interpreter_files(prefix)
+    extensions = [path for path in _stdlib_files(prefix) if path.suffix == ".so"]
+    extensions += [source for name in _BAKED_PACKAGES for source, _ in _distribution_files(name)]
+    binaries = [*interpreter, *[p for p in extensions if p.suffix == ".so"], *map(Path, _SHELL_TOOLS)]
+    found = _shared_libraries(binaries) | _libgcc()
+    return frozenset(str(path) for path in found if not path.is_relative_to(prefix))
 
 
 # The code that decides the image's content: a change to any of it changes the tag.

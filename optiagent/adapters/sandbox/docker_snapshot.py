@@ -15,7 +15,11 @@ import secrets
 import shutil
 from pathlib import Path
 
-_SKIPPED = (".git", "node_modules", "__pycache__", ".optiagent")  # never needed to run code
+# Never needed to run code; tool caches are also rewritten while we copy (mypy's sqlite -wal files).
+_SKIPPED = (
+    ".git", "node_modules", "__pycache__", ".optiagent", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+    ".hypothesis", ".tox", ".nox",
+)  # fmt: skip
 
 
 def _fingerprint(path: Path) -> str:
@@ -29,6 +33,16 @@ def _fingerprint(path: Path) -> str:
                 continue
             digest.update(f"{directory}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:20]
+
+
+def _copy_if_there(source: str, destination: str) -> None:
+    """shutil.copy2, except that a file deleted since the directory was listed is left out (as it
+    would be had the copy started a moment later) instead of failing the whole job."""
+    try:
+        shutil.copy2(source, destination)
+    except FileNotFoundError:
+        if os.path.lexists(source):
+            raise
 
 
 def _open_up(root: Path) -> None:
@@ -49,7 +63,17 @@ def readable_snapshot(path: Path, root: Path) -> Path:
         return target
     staging = root / f"staging-{secrets.token_hex(6)}"
     if path.is_dir():
-        shutil.copytree(path, staging, symlinks=True, ignore=shutil.ignore_patterns(*_SKIPPED))
+        try:
+            shutil.copytree(
+                path,
+                staging,
+                symlinks=True,
+                ignore=shutil.ignore_patterns(*_SKIPPED),
+                copy_function=_copy_if_there,
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # no half-made snapshot stays behind
+            raise
     else:
         staging.mkdir()
     _open_up(staging)

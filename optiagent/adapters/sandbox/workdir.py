@@ -3,74 +3,66 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import stat
+from collections.abc import Mapping
 from pathlib import Path
 
+from optiagent.harness.box_files import collected_files, copy_project, read_regular
 from optiagent.ports.sandbox import SandboxJob, SandboxStatus
-
-# Heavy or private directories of a project are linked, not copied, into a job's work dir.
-LINKED_DIRS = frozenset({".git", ".venv", "venv", "node_modules", ".tox", ".optiagent", "__pycache__"})
-_MAX_COLLECT_BYTES = 64 * 1024 * 1024
-
-
-def copy_project(source: Path, destination: Path) -> None:
-    for entry in source.iterdir():
-        target = destination / entry.name
-        if entry.name in LINKED_DIRS or entry.is_symlink():
-            target.symlink_to(entry.resolve() if entry.exists() else entry.readlink())
-        elif entry.is_dir():
-            shutil.copytree(entry, target, symlinks=True, ignore=shutil.ignore_patterns(*LINKED_DIRS))
-        else:
-            shutil.copy2(entry, target)
 
 
 def fill_workdir(job: SandboxJob, workdir: Path) -> None:
     """The project copy first, then the job's own files on top."""
     if job.copy_tree:
         copy_project(Path(job.copy_tree), workdir)
-    for relative, content in job.files.items():
-        path = workdir / relative
+    write_files(job.files, workdir)
+
+
+def write_files(files: Mapping[str, bytes], directory: Path) -> None:
+    """A job's own files (relative paths) under `directory`, which is created if missing."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        path = directory / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
 
 
+def readonly_mounts(paths: tuple[str, ...] | list[str]) -> list[str]:
+    """Real paths to show read-only, existing ones only, none inside another (it is visible already)."""
+    real = {os.path.realpath(path) for path in paths}
+    if "/" in real:
+        raise ValueError("refusing to mount the host's root directory into the sandbox")
+    kept = sorted(path for path in real if os.path.exists(path))
+    return [p for p in kept if not any(p != q and Path(p).is_relative_to(q) for q in kept)]
+
+
+def job_cwd(job: SandboxJob, workdir: Path) -> str:
+    """Where the job runs: under the work dir (relative `cwd`), or a directory under one of its
+    read-only paths (absolute `cwd`, checked here)."""
+    if not os.path.isabs(job.cwd):
+        return str(workdir / job.cwd)
+    real = Path(os.path.realpath(job.cwd))
+    if not any(real.is_relative_to(os.path.realpath(path)) for path in job.readonly_paths):
+        raise ValueError(f"absolute cwd {job.cwd} is not under the job's read-only paths")
+    return job.cwd
+
+
+def job_pythonpath(job: SandboxJob, workdir: Path) -> list[str]:
+    """The job's `pythonpath`: relative entries against the work dir, absolute ones as they are."""
+    return [entry if os.path.isabs(entry) else str(workdir / entry) for entry in job.pythonpath]
+
+
 def collect(workdir: Path, names: tuple[str, ...]) -> dict[str, bytes]:
     """Regular files under the work dir only: a job may plant symlinks or FIFOs to trap the host."""
-    found: dict[str, bytes] = {}
-    budget = _MAX_COLLECT_BYTES
-    real_workdir = workdir.resolve()
-    for name in names:
-        path = workdir / name
-        if not path.resolve().is_relative_to(real_workdir):
-            continue
-        paths = sorted(p for p in path.rglob("*") if p.is_file()) if name.endswith("/") else [path]
-        for file in paths:
-            if not file.resolve().is_relative_to(real_workdir):
-                continue
-            data = _read_regular(file, budget)
-            if data is None:
-                continue
-            budget -= len(data)
-            found[str(file.relative_to(workdir))] = data
-    return found
-
-
-def _read_regular(path: Path, bound: int) -> bytes | None:
-    """Up to `bound` bytes of a regular file that is not a symlink; None for anything else."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return handle.read(bound)
+    return dict(collected_files(workdir, names))
 
 
 def read_bounded(path: Path, bound: int) -> bytes:
-    data = _read_regular(path, bound + 1) or b""
+    return bounded(read_regular(path, bound + 1) or b"", bound)
+
+
+def bounded(data: bytes, bound: int) -> bytes:
+    """At most `bound` bytes of an output, marked when there was more."""
     return data if len(data) <= bound else data[:bound] + b"\n[... output truncated]"
 
 

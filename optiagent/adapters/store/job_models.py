@@ -1,4 +1,5 @@
-"""Tables of the service: jobs, their archives and targets, API tokens (migration 0003_service)."""
+"""Tables of the service: jobs, their archives and targets, API tokens (migrations 0003_service,
+0004_tenants)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class JobRow(Base):
     enqueued_at: Mapped[datetime | None]
     plan: Mapped[Json | None]
     report: Mapped[Json | None]
+    tenant: Mapped[str] = mapped_column(index=True, server_default="default")
 
 
 class JobArchiveRow(Base):
@@ -65,3 +67,6 @@ class ApiTokenRow(Base):
     name: Mapped[str]
     token_hash: Mapped[str] = mapped_column(unique=True)
     created_at: Mapped[datetime]
+    tenant: Mapped[str] = mapped_column(server_default="default")
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -54,6 +54,7 @@ def _job(row: Any) -> Job:
         targets_total=row.targets_total,
         targets_done=row.targets_done,
         error=row.error,
+        tenant=row.tenant,
     )
 
 
@@ -69,6 +70,7 @@ JOB_COLUMNS = [
     JobRow.targets_total,
     JobRow.targets_done,
     JobRow.error,
+    JobRow.tenant,
 ]
 
 
@@ -102,6 +104,7 @@ class SqlJobStore:
             "status": job.status.value,
             "spec": json_copy(job.spec.to_json()),
             "token_id": job.token_id,
+            "tenant": job.tenant,
             "idempotency_key": job.idempotency_key,
             "created_at": job.created_at,
             "updated_at": now,
@@ -137,6 +140,16 @@ class SqlJobStore:
         with self._connect("reading a job") as connection:
             row = connection.execute(GET_JOB, {"job_id": job_id}).first()
         return None if row is None else _job(row)
+
+    def jobs_of(self, tenant: str, limit: int) -> list[Job]:
+        query = (
+            select(*JOB_COLUMNS)
+            .where(JobRow.tenant == tenant)
+            .order_by(JobRow.created_at.desc(), JobRow.id)
+            .limit(limit)
+        )
+        with self._connect("listing jobs") as connection:
+            return [_job(row) for row in connection.execute(query)]
 
     def archive(self, job_id: str) -> bytes | None:
         with self._connect("reading an archive") as connection:
@@ -272,11 +285,18 @@ class SqlJobStore:
             row = connection.execute(query).first()
         return None if row is None else PlannedTarget(index, row.label, row.payload)
 
-    def finish_target(self, job_id: str, index: int, result: Mapping[str, object]) -> None:
+    def finish_target(self, job_id: str, index: int, owner: str, result: Mapping[str, object]) -> bool:
+        """Records the result when `owner` still holds the target: a worker whose lease lapsed and
+        whose target another worker re-claimed must not overwrite it. True when recorded."""
         with self._write("finishing a target") as connection:
             changed = connection.execute(
                 update(JobTargetRow)
-                .where(JobTargetRow.job_id == job_id, JobTargetRow.idx == index, JobTargetRow.state != DONE)
+                .where(
+                    JobTargetRow.job_id == job_id,
+                    JobTargetRow.idx == index,
+                    JobTargetRow.state == RUNNING,
+                    JobTargetRow.owner == owner,
+                )
                 .values(state=DONE, result=json_copy(result), heartbeat_at=None)
             ).rowcount
             if changed:
@@ -285,6 +305,34 @@ class SqlJobStore:
                     .where(JobRow.id == job_id)
                     .values(targets_done=JobRow.targets_done + 1, updated_at=_now())
                 )
+        return bool(changed)
+
+    def release_target(self, job_id: str, index: int, owner: str) -> None:
+        """Hands a target back unfinished and uncounted (its worker lost its sandbox, not its life)."""
+        with self._write("releasing a target") as connection:
+            connection.execute(
+                update(JobTargetRow)
+                .where(
+                    JobTargetRow.job_id == job_id,
+                    JobTargetRow.idx == index,
+                    JobTargetRow.state == RUNNING,
+                    JobTargetRow.owner == owner,
+                )
+                .values(state=PENDING, attempts=JobTargetRow.attempts - 1, owner=None, heartbeat_at=None)
+            )
+
+    def release_prepare(self, job_id: str, owner: str) -> None:
+        with self._write("releasing a job") as connection:
+            connection.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.prepare_state == RUNNING, JobRow.prepare_owner == owner)
+                .values(
+                    prepare_state=PENDING,
+                    prepare_attempts=JobRow.prepare_attempts - 1,
+                    prepare_owner=None,
+                    heartbeat_at=None,
+                )
+            )
 
     def pending_targets(self, job_id: str) -> list[int]:
         query = (
@@ -343,15 +391,18 @@ class SqlJobStore:
         return value if isinstance(value, dict) else None
 
     def stalled_work(self, requeue_after_s: float, lease_s: float) -> list[StalledWork]:
+        """Work to send again. A step whose lease lapsed lost its worker: it is re-sent at once
+        (at most once per lease period, in case the re-sent message waits behind others). An
+        unclaimed step may only be queued behind others: it is re-sent after `requeue_after_s`."""
         now = _now()
         waited = now - timedelta(seconds=requeue_after_s)
         dead = now - timedelta(seconds=lease_s)
-        unclaimed_or_dead = or_(
-            JobRow.prepare_state == PENDING,
-            and_(JobRow.prepare_state == RUNNING, JobRow.heartbeat_at < dead),
-        )
         prepare = select(JobRow.id).where(
-            JobRow.status.in_(ACTIVE), unclaimed_or_dead, JobRow.enqueued_at < waited
+            JobRow.status.in_(ACTIVE),
+            or_(
+                and_(JobRow.prepare_state == PENDING, JobRow.enqueued_at < waited),
+                and_(JobRow.prepare_state == RUNNING, JobRow.heartbeat_at < dead, JobRow.enqueued_at < dead),
+            ),
         )
         targets = (
             select(JobTargetRow.job_id, JobTargetRow.idx)
@@ -359,17 +410,23 @@ class SqlJobStore:
             .where(
                 JobRow.status.in_(ACTIVE),
                 or_(
-                    JobTargetRow.state == PENDING,
-                    and_(JobTargetRow.state == RUNNING, JobTargetRow.heartbeat_at < dead),
+                    and_(JobTargetRow.state == PENDING, JobTargetRow.enqueued_at < waited),
+                    and_(
+                        JobTargetRow.state == RUNNING,
+                        JobTargetRow.heartbeat_at < dead,
+                        JobTargetRow.enqueued_at < dead,
+                    ),
                 ),
-                JobTargetRow.enqueued_at < waited,
             )
         )
+        # Finishing holds no lease; it is short, so one not done after two lease periods was lost.
+        lost = max(waited, now - timedelta(seconds=2 * lease_s))
         finalize = select(JobRow.id).where(
             JobRow.status.in_(ACTIVE),
             JobRow.prepare_state == DONE,
             JobRow.targets_done == JobRow.targets_total,
-            JobRow.updated_at < waited,
+            JobRow.updated_at < lost,
+            JobRow.enqueued_at < lost,
         )
         with self._connect("looking for stalled work") as connection:
             found = [StalledWork(job_id, "prepare") for job_id in connection.scalars(prepare)]
@@ -388,17 +445,36 @@ class SqlJobStore:
         with self._write("creating a token") as connection:
             connection.execute(
                 insert(ApiTokenRow).values(
-                    id=token.id, name=token.name, token_hash=token_hash, created_at=token.created_at
+                    id=token.id,
+                    name=token.name,
+                    token_hash=token_hash,
+                    created_at=token.created_at,
+                    tenant=token.tenant,
+                    expires_at=token.expires_at,
+                    revoked_at=token.revoked_at,
                 )
             )
 
     def token_by_hash(self, token_hash: str) -> ApiToken | None:
-        query = select(ApiTokenRow.id, ApiTokenRow.name, ApiTokenRow.created_at).where(
-            ApiTokenRow.token_hash == token_hash
-        )
+        query = select(*TOKEN_COLUMNS).where(ApiTokenRow.token_hash == token_hash)
         with self._connect("checking a token") as connection:
             row = connection.execute(query).first()
-        return None if row is None else ApiToken(row.id, row.name, row.created_at)
+        return None if row is None else _token(row)
+
+    def tokens(self) -> list[ApiToken]:
+        query = select(*TOKEN_COLUMNS).order_by(ApiTokenRow.tenant, ApiTokenRow.created_at)
+        with self._connect("listing tokens") as connection:
+            return [_token(row) for row in connection.execute(query)]
+
+    def revoke_token(self, token_id: str, when: datetime) -> ApiToken | None:
+        with self._write("revoking a token") as connection:
+            connection.execute(
+                update(ApiTokenRow)
+                .where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
+                .values(revoked_at=when)
+            )
+            row = connection.execute(select(*TOKEN_COLUMNS).where(ApiTokenRow.id == token_id)).first()
+        return None if row is None else _token(row)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -436,6 +512,27 @@ def _engine(url: str, *, autocommit: bool = False) -> Engine:
         isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
         pool_reset_on_return=None if autocommit else "rollback",  # nothing to roll back
     )
+
+
+TOKEN_COLUMNS = [
+    ApiTokenRow.id,
+    ApiTokenRow.name,
+    ApiTokenRow.created_at,
+    ApiTokenRow.tenant,
+    ApiTokenRow.expires_at,
+    ApiTokenRow.revoked_at,
+]
+
+
+def _token(row: Any) -> ApiToken:
+    created = _utc(row.created_at)
+    assert created is not None
+    return ApiToken(row.id, row.name, created, row.tenant, _utc(row.expires_at), _utc(row.revoked_at))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _died(step: str, deaths: int, limit: int) -> str:

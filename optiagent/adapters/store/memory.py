@@ -139,6 +139,11 @@ class InMemoryEditStore:
         with self._lock:
             return self._targets.get(target_id)
 
+    def targets(self, run_id: str) -> list[TargetRecord]:
+        with self._lock:
+            found = [t for t in self._targets.values() if t.run_id == run_id]
+        return sorted(found, key=lambda t: t.id)
+
     def candidates(self, target_id: str) -> list[CandidateRecord]:
         with self._lock:
             found = [c for c in self._candidates.values() if c.target_id == target_id]
@@ -152,12 +157,18 @@ class InMemoryEditStore:
         with self._lock:
             return self._measurements.get(candidate_id)
 
-    def accepted_edits(self, repo: str | None = None, since: datetime | None = None) -> list[AcceptedEdit]:
+    def accepted_edits(
+        self, repo: str | None = None, since: datetime | None = None, tenant: str | None = None
+    ) -> list[AcceptedEdit]:
         start = None if since is None else to_utc(since, "since")
         with self._lock:
             edits = list(self._edits.values())
         chosen = [
-            e for e in edits if (repo is None or e.repo == repo) and (start is None or e.created_at >= start)
+            e
+            for e in edits
+            if (repo is None or e.repo == repo)
+            and (start is None or e.created_at >= start)
+            and (tenant is None or e.tenant == tenant)
         ]
         return sorted(chosen, key=lambda e: (e.created_at, e.id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -15,8 +16,9 @@ from sqlalchemy import Connection, Engine, text
 from optiagent.adapters.store.engine import create_store_engine
 from optiagent.adapters.store.errors import translate_store_errors
 
-# <repo>/migrations, found from this file so an editable install works from any working directory.
-MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+# Shipped inside the package, so a wheel and an editable install find them alike. Alembic needs a
+# real directory: installs unpack packages onto the file system (a zipped package is not supported).
+MIGRATIONS_DIR = Path(str(resources.files("optiagent.adapters.store") / "migrations"))
 # Arbitrary constant naming the Postgres advisory lock that serializes migrations ("optiagnt").
 ADVISORY_LOCK_KEY = 0x6F70746961676E74
 
@@ -60,7 +62,7 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revisions() -> frozenset[str]:
-    """The newest revision of every branch shipped in migrations/versions."""
+    """The newest revision of every branch shipped in the package's migrations/versions."""
     return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 

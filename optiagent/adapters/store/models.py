@@ -119,6 +119,28 @@ class MeasurementRow(Base):
     original_s: Mapped[float]
     candidate_s: Mapped[float]
     accepted: Mapped[bool] = mapped_column(Boolean)
+    machine: Mapped[Json | None]  # where the samples were taken (domain/samples.py Machine)
+
+
+class MeasurementSampleRow(Base):
+    """One timing process of a measurement: the raw sample a pyperf export is made of."""
+
+    __tablename__ = "measurement_samples"
+
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id"), primary_key=True)
+    pair: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based, in the order taken
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)  # original | candidate
+    ran_first: Mapped[bool] = mapped_column(Boolean)
+    wall_s: Mapped[float]
+    cpu_s: Mapped[float]
+    repeats: Mapped[int] = mapped_column(Integer)
+    warmups: Mapped[list[list[float]]] = mapped_column(JSON)  # [[loops, CPU seconds per pass]]
+    blocks: Mapped[list[list[float]]] = mapped_column(JSON)  # [[passes, wall s, CPU s per pass]]
+    voluntary_switches: Mapped[int] = mapped_column(Integer)
+    threads: Mapped[int] = mapped_column(Integer)
+    involuntary_switches: Mapped[int] = mapped_column(Integer)
+    cpu: Mapped[int | None] = mapped_column(Integer)
+    load_avg: Mapped[float]
 
 
 class AcceptedEditRow(Base):
@@ -142,6 +164,7 @@ class AcceptedEditRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     applied: Mapped[bool] = mapped_column(Boolean)
     evidence: Mapped[Json]
+    tenant: Mapped[str] = mapped_column(index=True, server_default="default")
 
 
 class VerdictCacheRow(Base):
@@ -156,5 +179,6 @@ class VerdictCacheRow(Base):
 
 
 # Feature tables live in their own modules; importing them here puts them in Base.metadata.
+from optiagent.adapters.store import github_models as _github_models  # noqa: E402, F401
 from optiagent.adapters.store import job_models as _job_models  # noqa: E402, F401
 from optiagent.adapters.store import llm_models as _llm_models  # noqa: E402, F401

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from optiagent.adapters.store.models import (
     AcceptedEditRow,
     CandidateRow,
     MeasurementRow,
+    MeasurementSampleRow,
     RunRow,
     TargetRow,
     VerdictCacheRow,
@@ -24,6 +27,7 @@ from optiagent.domain.history import (
     VerdictCacheKey,
     VerdictRecord,
 )
+from optiagent.domain.samples import Machine, Pair, Sample
 
 Values = dict[str, Any]
 
@@ -118,6 +122,7 @@ def verdict_record(row: VerdictRow) -> VerdictRecord:
 
 
 def measurement_values(measurement: MeasurementRecord) -> Values:
+    machine = measurement.machine
     return {
         "candidate_id": measurement.candidate_id,
         "speedup": measurement.speedup,
@@ -127,10 +132,65 @@ def measurement_values(measurement: MeasurementRecord) -> Values:
         "original_s": measurement.original_s,
         "candidate_s": measurement.candidate_s,
         "accepted": measurement.accepted,
+        "machine": None if machine is None else dataclasses.asdict(machine),
     }
 
 
-def measurement_record(row: MeasurementRow) -> MeasurementRecord:
+def sample_values(measurement: MeasurementRecord) -> list[Values]:
+    """One row per timing process: two per pair."""
+    values = []
+    for index, pair in enumerate(measurement.pairs):
+        for side, sample in (("original", pair.original), ("candidate", pair.candidate)):
+            values.append(
+                {
+                    "candidate_id": measurement.candidate_id,
+                    "pair": index,
+                    "side": side,
+                    "ran_first": pair.first == side,
+                    "wall_s": sample.wall_s,
+                    "cpu_s": sample.cpu_s,
+                    "repeats": sample.repeats,
+                    "warmups": [list(warmup) for warmup in sample.warmups],
+                    "blocks": [list(block) for block in sample.blocks],
+                    "voluntary_switches": sample.voluntary_switches,
+                    "threads": sample.threads,
+                    "involuntary_switches": sample.involuntary_switches,
+                    "cpu": sample.cpu,
+                    "load_avg": sample.load_avg,
+                }
+            )
+    return values
+
+
+def _sample(row: MeasurementSampleRow) -> Sample:
+    return Sample(
+        wall_s=row.wall_s,
+        cpu_s=row.cpu_s,
+        repeats=row.repeats,
+        warmups=tuple((int(loops), float(value)) for loops, value in row.warmups),
+        blocks=tuple((int(n), float(wall), float(cpu)) for n, wall, cpu in row.blocks),
+        voluntary_switches=row.voluntary_switches,
+        threads=row.threads,
+        involuntary_switches=row.involuntary_switches,
+        cpu=row.cpu,
+        load_avg=row.load_avg,
+    )
+
+
+def measurement_record(
+    row: MeasurementRow, samples: Iterable[MeasurementSampleRow] = ()
+) -> MeasurementRecord:
+    by_pair: dict[int, dict[str, MeasurementSampleRow]] = {}
+    for sample in samples:
+        by_pair.setdefault(sample.pair, {})[sample.side] = sample
+    pairs = tuple(
+        Pair(
+            _sample(sides["original"]),
+            _sample(sides["candidate"]),
+            "original" if sides["original"].ran_first else "candidate",
+        )
+        for _, sides in sorted(by_pair.items())
+    )
     return MeasurementRecord(
         candidate_id=row.candidate_id,
         speedup=row.speedup,
@@ -140,6 +200,8 @@ def measurement_record(row: MeasurementRow) -> MeasurementRecord:
         original_s=row.original_s,
         candidate_s=row.candidate_s,
         accepted=row.accepted,
+        pairs=pairs,
+        machine=None if row.machine is None else Machine(**row.machine),
     )
 
 
@@ -163,6 +225,7 @@ def edit_values(edit: AcceptedEdit) -> Values:
         "created_at": to_utc(edit.created_at, "created_at"),
         "applied": edit.applied,
         "evidence": json_copy(edit.evidence),
+        "tenant": edit.tenant,
     }
 
 
@@ -186,6 +249,7 @@ def edit_record(row: AcceptedEditRow) -> AcceptedEdit:
         created_at=row.created_at,
         applied=row.applied,
         evidence=row.evidence,
+        tenant=row.tenant,
     )
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, literal, or_, select, update
+from sqlalchemy import Connection, and_, delete, literal, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from optiagent.adapters.store import rows
@@ -23,6 +23,7 @@ from optiagent.adapters.store.models import (
     AcceptedEditRow,
     CandidateRow,
     MeasurementRow,
+    MeasurementSampleRow,
     RunRow,
     TargetRow,
     VerdictCacheRow,
@@ -99,11 +100,19 @@ class SqlEditStore:
             connection.execute(stmt.on_conflict_do_nothing())  # immutable, unique per target and source
 
     def record_verdict(self, verdict: VerdictRecord) -> None:
-        self._replace_for_candidate(VerdictRow, rows.verdict_values(verdict), "recording a verdict")
+        with self._write("recording a verdict") as connection:
+            self._replace_for_candidate(connection, VerdictRow, rows.verdict_values(verdict))
 
     def record_measurement(self, measurement: MeasurementRecord) -> None:
+        """The measurement and its raw samples, replacing any recorded for the candidate."""
         values = rows.measurement_values(measurement)
-        self._replace_for_candidate(MeasurementRow, values, "recording a measurement")
+        samples = rows.sample_values(measurement)
+        with self._write("recording a measurement") as connection:
+            self._replace_for_candidate(connection, MeasurementRow, values)
+            owner = MeasurementSampleRow.candidate_id == measurement.candidate_id
+            connection.execute(delete(MeasurementSampleRow).where(owner))
+            if samples:
+                connection.execute(insert_for(self.dialect, MeasurementSampleRow), samples)
 
     def record_accepted_edit(self, edit: AcceptedEdit) -> None:
         stmt = insert_for(self.dialect, AcceptedEditRow).values(rows.edit_values(edit))
@@ -142,6 +151,11 @@ class SqlEditStore:
             row = session.get(TargetRow, target_id)
             return None if row is None else rows.target_record(row)
 
+    def targets(self, run_id: str) -> list[TargetRecord]:
+        query = select(TargetRow).where(TargetRow.run_id == run_id).order_by(TargetRow.id)
+        with self._read("reading targets") as session:
+            return [rows.target_record(row) for row in session.scalars(query)]
+
     def candidates(self, target_id: str) -> list[CandidateRecord]:
         query = select(CandidateRow).where(CandidateRow.target_id == target_id).order_by(CandidateRow.id)
         with self._read("reading candidates") as session:
@@ -153,12 +167,17 @@ class SqlEditStore:
             return None if row is None else rows.verdict_record(row)
 
     def get_measurement(self, candidate_id: str) -> MeasurementRecord | None:
+        samples = select(MeasurementSampleRow).where(MeasurementSampleRow.candidate_id == candidate_id)
         with self._read("reading a measurement") as session:
             row = session.get(MeasurementRow, candidate_id)
-            return None if row is None else rows.measurement_record(row)
+            return None if row is None else rows.measurement_record(row, session.scalars(samples))
 
-    def accepted_edits(self, repo: str | None = None, since: datetime | None = None) -> list[AcceptedEdit]:
+    def accepted_edits(
+        self, repo: str | None = None, since: datetime | None = None, tenant: str | None = None
+    ) -> list[AcceptedEdit]:
         query = select(AcceptedEditRow).order_by(AcceptedEditRow.created_at, AcceptedEditRow.id)
+        if tenant is not None:
+            query = query.where(AcceptedEditRow.tenant == tenant)
         if repo is not None:
             query = query.where(AcceptedEditRow.repo == repo)
         if since is not None:
@@ -184,14 +203,13 @@ class SqlEditStore:
             yield session
 
     def _replace_for_candidate(
-        self, model: type[VerdictRow] | type[MeasurementRow], values: dict[str, Any], action: str
+        self, connection: Connection, model: type[VerdictRow] | type[MeasurementRow], values: dict[str, Any]
     ) -> None:
         stmt = insert_for(self.dialect, model).values(values)
         changed = {name: stmt.excluded[name] for name in values if name != "candidate_id"}
-        with self._write(action) as connection:
-            where = f"{model.__tablename__[:-1]} refers to candidate"
-            self._require(connection, CandidateRow.id, values["candidate_id"], where)
-            connection.execute(stmt.on_conflict_do_update(index_elements=["candidate_id"], set_=changed))
+        where = f"{model.__tablename__[:-1]} refers to candidate"
+        self._require(connection, CandidateRow.id, values["candidate_id"], where)
+        connection.execute(stmt.on_conflict_do_update(index_elements=["candidate_id"], set_=changed))
 
     @staticmethod
     def _require(connection: Connection, key: InstrumentedAttribute[str], value: str, where: str) -> None:

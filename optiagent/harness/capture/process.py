@@ -5,6 +5,12 @@ Environment (values may be relative to the work dir, the parent of the sitecusto
   OPTIAGENT_CAPTURE_ROOT       only code under it is captured (default: the work dir)
   OPTIAGENT_CAPTURE_MAX_CALLS  calls kept per function (default 20)
   OPTIAGENT_CAPTURE_MAX_BYTES  bound on one call's pickle (default 262144)
+  OPTIAGENT_CAPTURE_MAX_FUNCTION_BYTES, OPTIAGENT_CAPTURE_MAX_TOTAL_BYTES
+                               when a function, or the whole process, stops keeping calls
+                               (default 1 MiB and 96 MiB; see recorder.py)
+  OPTIAGENT_CAPTURE_PACKAGES   comma-separated top-level import names of the target: where each was
+                               imported from, when not from under the root, is reported (an installed
+                               copy instead of the user's files)
 
 Files written per process (token = pid, suffixed when a pid repeats): `profile-<token>.json`,
 `index-<token>.json` and `calls-<token>-<hash>.pkl` (see recorder.py and profile_dump.py).
@@ -14,7 +20,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import cProfile
 import importlib.machinery
 import importlib.util
 import os
@@ -23,8 +28,10 @@ import time
 from pathlib import Path
 
 from .hook import CapturingFinder, ProjectFiles, wrap_module_functions
+from .nested import NestedCapture
 from .profile_dump import write_profile
 from .recorder import Recorder
+from .thread_profiles import ThreadProfiles
 from .wrappers import WrapperRegistry
 
 
@@ -37,13 +44,20 @@ class ProcessCapture:
         self.max_calls = int(os.environ.get("OPTIAGENT_CAPTURE_MAX_CALLS", "20"))
         self.max_bytes = int(os.environ.get("OPTIAGENT_CAPTURE_MAX_BYTES", "262144"))
         self.registry = WrapperRegistry()
-        self.recorder = Recorder(self.max_calls, self.max_bytes, seed=os.getpid())
+        self.recorder = Recorder(
+            self.max_calls,
+            self.max_bytes,
+            seed=os.getpid(),
+            max_function_bytes=int(os.environ.get("OPTIAGENT_CAPTURE_MAX_FUNCTION_BYTES", str(1 << 20))),
+            max_total_bytes=int(os.environ.get("OPTIAGENT_CAPTURE_MAX_TOTAL_BYTES", str(96 << 20))),
+        )
+        NestedCapture(self.recorder, self.registry).install()  # before any project module runs
         self._begin()
 
     def _begin(self) -> None:
         self.started = time.perf_counter()
         self.written = False
-        self.profiler = cProfile.Profile()
+        self.profiler = ThreadProfiles()  # cProfile of every thread (thread_profiles.py)
         self.profiler.enable()
 
     def after_fork(self) -> None:
@@ -59,6 +73,17 @@ class ProcessCapture:
         with contextlib.suppress(Exception):  # capture must never break an import
             wrap_module_functions(module, relative, self.recorder, self.registry)  # type: ignore[arg-type]  # a module
 
+    def imported_elsewhere(self) -> dict[str, str]:
+        """Target packages this process imported from outside the root (module name -> real file)."""
+        names = [n for n in os.environ.get("OPTIAGENT_CAPTURE_PACKAGES", "").split(",") if n]
+        found: dict[str, str] = {}
+        for name in names:
+            module = sys.modules.get(name)
+            file = getattr(module, "__file__", None) if module is not None else None
+            if isinstance(file, str) and self.files.relative(file) is None:
+                found[name] = os.path.realpath(file)
+        return found
+
     def finish(self) -> None:
         if self.written:
             return
@@ -69,7 +94,12 @@ class ProcessCapture:
             token = _free_token(self.capture_dir)
             wall = time.perf_counter() - self.started
             write_profile(
-                self.profiler, self.files, self.registry, self.capture_dir / f"profile-{token}.json", wall
+                self.profiler,
+                self.files,
+                self.registry,
+                self.capture_dir / f"profile-{token}.json",
+                wall,
+                imported_elsewhere=self.imported_elsewhere(),
             )
             self.recorder.write(self.capture_dir, token)
         except Exception as error:  # report, but never change the workload's exit status

@@ -4,26 +4,49 @@
 "functions": [{"file" (absolute), "path" (relative to the capture root), "line", "name",
 "ncalls", "tottime", "cumtime", "callees": [{"file", "path", "line", "name", "cumtime"}]}]} where callees are
 project functions, or builtins called directly (`"builtin": true`, no path).
-Capturing wrappers are folded into the functions they wrap.
+Capturing wrappers are folded into the functions they wrap. Also "outside": the functions outside
+the project with the most own time (neither builtins nor the standard library), and
+"imported_elsewhere": target packages imported from outside the root, so the host can say why a
+hot function is not a target.
 """
 
 from __future__ import annotations
 
-import cProfile
 import json
 import os
+import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .hook import ProjectFiles
 from .wrappers import WRAPPER_FILENAME, WrapperRegistry
 
 Key = tuple[str, int, str]
 _BUILTIN_FILE = "~"  # cProfile's file name for builtins and C methods
+_OUTSIDE_KEPT = 15
+_LIBRARY_DIRS = tuple(
+    os.path.realpath(p) + os.sep
+    for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+)
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep
+
+
+class Profiled(Protocol):
+    """cProfile.Profile, or thread_profiles.ThreadProfiles (every thread's added up)."""
+
+    stats: Any
+
+    def create_stats(self) -> None: ...
 
 
 def write_profile(
-    profiler: cProfile.Profile, files: ProjectFiles, registry: WrapperRegistry, path: Path, wall_s: float
+    profiler: Profiled,
+    files: ProjectFiles,
+    registry: WrapperRegistry,
+    path: Path,
+    wall_s: float,
+    imported_elsewhere: Mapping[str, str] | None = None,
 ) -> None:
     profiler.create_stats()
     stats: dict[Key, Any] = profiler.stats
@@ -66,6 +89,8 @@ def write_profile(
         "wall_s": wall_s,
         "total_s": total,
         "functions": [_with_edge_list(entry, files) for entry in functions.values()],
+        "outside": _hottest_outside(stats, files),
+        "imported_elsewhere": dict(imported_elsewhere or {}),
     }
     path.write_text(json.dumps(document))
 
@@ -87,3 +112,19 @@ def _edge(key: Key, cumtime: float, files: ProjectFiles) -> dict[str, Any]:
         "name": name,
         "cumtime": cumtime,
     }
+
+
+def _hottest_outside(stats: dict[Key, Any], files: ProjectFiles) -> list[dict[str, Any]]:
+    """Python functions outside the project with the most own time: code the user may expect to be
+    a target (a script beside the package, an installed copy of it, another package of the tree)."""
+    rows: list[dict[str, Any]] = []
+    for key, (_, ncalls, tottime, _, _) in stats.items():
+        file = key[0]
+        if file in (_BUILTIN_FILE, WRAPPER_FILENAME) or not file.endswith(".py") or files.relative(file):
+            continue
+        real = os.path.realpath(file)
+        if (real.startswith(_LIBRARY_DIRS) and "site-packages" not in real) or real.startswith(_OWN_DIR):
+            continue
+        rows.append({"file": real, "line": key[1], "name": key[2], "ncalls": ncalls, "tottime": tottime})
+    rows.sort(key=lambda row: -float(row["tottime"]))
+    return rows[:_OUTSIDE_KEPT]

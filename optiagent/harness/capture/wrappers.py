@@ -8,11 +8,13 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from .pickling import WRAPPER_FILENAME as WRAPPER_FILENAME  # re-exported: wrappers own the name
 from .recorder import FunctionCalls, Recorder
+from .streams import PendingCall, has_generator, intercept
 
-WRAPPER_FILENAME = "<optiagent-capture>"
 _inside = threading.local()  # set while capture bookkeeping runs: calls made by pickling pass through
 
 
@@ -31,10 +33,26 @@ class WrapperRegistry:
         )
 
 
+@dataclass
+class _Sampled:
+    slot: int
+    arguments: bytes | None  # pickled before the call; None while generator arguments are read
+    pending: PendingCall | None = None
+
+    def call_arguments(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """What the function is called with: its arguments, generators swapped for recording ones."""
+        return (self.pending.args, self.pending.kwargs) if self.pending is not None else (args, kwargs)
+
+
 def _before(
     recorder: Recorder, calls: FunctionCalls, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[int, bytes] | None:
-    """Samples the call and pickles its arguments before it runs; None when not recorded."""
+) -> _Sampled | None:
+    """Samples the call and pickles its arguments before it runs; None when not recorded.
+
+    Generator arguments are read by the call, so they are recorded as it reads them and the
+    arguments are pickled after it (from a copy made now: see streams.py)."""
     if getattr(_inside, "active", False):
         return None
     _inside.active = True
@@ -42,31 +60,60 @@ def _before(
         slot = recorder.admit(calls)
         if slot is None:
             return None
+        if has_generator(args, kwargs):
+            recorder.shapes(calls, args, kwargs)
+            return _Sampled(slot, None, intercept(args, kwargs))
         pickled = recorder.arguments(calls, args, kwargs)
         if pickled is None:
             recorder.skip(calls)
             return None
-        return slot, pickled
+        return _Sampled(slot, pickled)
     except Exception:  # capture must never change the workload's behaviour
         return None
     finally:
         _inside.active = False
 
 
+def _arguments_now(recorder: Recorder, calls: FunctionCalls, sampled: _Sampled) -> bytes | None:
+    """The pickled arguments: as taken before the call, or the copy with its streams as read."""
+    if sampled.pending is None:
+        return sampled.arguments
+    sampled.pending.finish()
+    pickled = recorder.pickled_arguments(calls, sampled.pending.snapshot)
+    if pickled is None:
+        recorder.skip(calls)
+    return pickled
+
+
 def _after(
     recorder: Recorder,
     calls: FunctionCalls,
-    sampled: tuple[int, bytes],
+    sampled: _Sampled,
     result: Any,
     raised: BaseException | None,
 ) -> None:
     _inside.active = True
     try:
-        slot, arguments = sampled
+        arguments = _arguments_now(recorder, calls, sampled)
+        if arguments is None:
+            return
         if raised is not None:
-            recorder.store(calls, slot, (arguments, None, type(raised).__qualname__))
+            recorder.store(calls, sampled.slot, (arguments, None, type(raised).__qualname__))
         else:
-            recorder.store(calls, slot, (arguments, recorder.result(calls, result), None))
+            recorder.store(calls, sampled.slot, (arguments, recorder.result(calls, result), None))
+    except Exception:  # capture must never change the workload's behaviour
+        pass
+    finally:
+        _inside.active = False
+
+
+def _store_arguments(recorder: Recorder, calls: FunctionCalls, sampled: _Sampled) -> None:
+    """A generator's or coroutine's call: its arguments only (results are not recorded)."""
+    _inside.active = True
+    try:
+        arguments = _arguments_now(recorder, calls, sampled)
+        if arguments is not None:
+            recorder.store(calls, sampled.slot, (arguments, None, None))
     except Exception:  # capture must never change the workload's behaviour
         pass
     finally:
@@ -85,30 +132,42 @@ def wrap_function(
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             sampled = _before(recorder, calls, args, kwargs)
-            if sampled is not None:
-                recorder.store(calls, sampled[0], (sampled[1], None, None))
-            return (yield from function(*args, **kwargs))
+            if sampled is None:
+                return (yield from function(*args, **kwargs))
+            if sampled.pending is None:
+                _store_arguments(recorder, calls, sampled)
+                return (yield from function(*args, **kwargs))
+            call_args, call_kwargs = sampled.call_arguments(args, kwargs)
+            try:
+                return (yield from function(*call_args, **call_kwargs))
+            finally:  # the streams are read as far as this generator's consumer took it
+                _store_arguments(recorder, calls, sampled)
 
     elif inspect.iscoroutinefunction(function):
 
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             sampled = _before(recorder, calls, args, kwargs)
-            if sampled is not None:
-                recorder.store(calls, sampled[0], (sampled[1], None, None))
-            return await function(*args, **kwargs)
+            if sampled is None:
+                return await function(*args, **kwargs)
+            call_args, call_kwargs = sampled.call_arguments(args, kwargs)
+            try:
+                return await function(*call_args, **call_kwargs)
+            finally:
+                _store_arguments(recorder, calls, sampled)
 
     else:
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if calls.depth:
+            if calls.depth or recorder.skips(calls):
                 return function(*args, **kwargs)
             calls.depth += 1
             try:
                 sampled = _before(recorder, calls, args, kwargs)
                 if sampled is None:
                     return function(*args, **kwargs)
+                call_args, call_kwargs = sampled.call_arguments(args, kwargs)
                 try:
-                    result = function(*args, **kwargs)
+                    result = function(*call_args, **call_kwargs)
                 except BaseException as error:
                     _after(recorder, calls, sampled, None, error)
                     raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import call_name
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
@@ -35,6 +35,11 @@ class AnyAllGeneratorRule(TransformerRule):
         id="OPT009",
         title="any()/all() over a list comprehension",
         explanation="any([...]) / all([...]) -> generator expression that stops early",
+        preconditions=(
+            Precondition(
+                "the element expressions have no side effects the short circuit would skip", Discharge.TESTED
+            ),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

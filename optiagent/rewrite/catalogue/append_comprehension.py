@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.blocks import (
     BlockRewriter,
     Statements,
@@ -122,6 +122,10 @@ class AppendComprehensionRule:
         id="OPT004",
         title="list built with append in a loop",
         explanation="append-only loop -> list comprehension (or list(iterable))",
+        preconditions=(
+            Precondition("the list starts empty and the loop does nothing else with it", Discharge.STATIC),
+            Precondition("loop variables are not used after the loop", Discharge.STATIC),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:

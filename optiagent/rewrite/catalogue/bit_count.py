@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import call_name
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
@@ -55,6 +55,11 @@ class BitCountRule(TransformerRule):
         id="OPT010",
         title="population count through bin() text",
         explanation='bin(x).count("1") -> x.bit_count()',
+        preconditions=(
+            Precondition(
+                "x is an int (bin() also takes __index__ objects without bit_count)", Discharge.TESTED
+            ),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

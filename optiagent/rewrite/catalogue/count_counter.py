@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import CONSISTENT_HASH, HASHABLE, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.effects import changed_names
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
 from optiagent.rewrite.catalogue.hoist import LoopHoister, Plan
@@ -81,6 +81,11 @@ class CountCounterRule(TransformerRule):
         id="OPT014",
         title="list.count() inside a loop",
         explanation="xs.count(v) in a loop -> collections.Counter(xs) built once, then counts[v]",
+        preconditions=(
+            Precondition(HASHABLE, Discharge.TESTED),
+            Precondition(CONSISTENT_HASH, Discharge.TESTED),
+            Precondition("xs is not a str (str.count counts substrings)", Discharge.STATIC),
+        ),
     )
     imports = ("collections",)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.loops import only_statement
 from optiagent.rewrite.catalogue.regions import ChangeTracker, transform_regions
 
@@ -118,6 +118,12 @@ class CountDictRule:
         id="OPT006",
         title="manual counting with a membership test",
         explanation="if k in d: d[k] += 1 else: d[k] = 1 -> d[k] = d.get(k, 0) + 1",
+        preconditions=(
+            Precondition(
+                "the dict is a plain dict (no __missing__, no overridden __contains__)", Discharge.TESTED
+            ),
+            Precondition("the key and dict expressions have no side effects", Discharge.STATIC),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:

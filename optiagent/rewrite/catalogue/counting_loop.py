@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from optiagent.rewrite.catalogue.append_comprehension import _loop_is_private
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.blocks import (
     BlockRewriter,
     Statements,
@@ -125,6 +125,12 @@ class CountingLoopRule:
         id="OPT024",
         title="counting loop into a fresh dict",
         explanation="d = {}; for x in xs: count x in d -> dict(collections.Counter(xs))",
+        preconditions=(
+            Precondition(
+                "the counted keys are the original's (hashing is the same on both sides)", Discharge.STATIC
+            ),
+            Precondition("the increment is the literal 1 and the dict starts empty", Discharge.STATIC),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import NO_ALIASING, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import variable_uses
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
@@ -154,6 +154,10 @@ class DequeQueueRule(TransformerRule):
         id="OPT007",
         title="list used as a FIFO queue",
         explanation="lst.pop(0) / lst.insert(0, v) queue -> collections.deque with popleft/appendleft",
+        preconditions=(
+            Precondition(NO_ALIASING, Discharge.STATIC),
+            Precondition("the queue is only used through deque-compatible operations", Discharge.STATIC),
+        ),
     )
     imports = ("collections",)
 

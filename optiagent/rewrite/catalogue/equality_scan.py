@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import CONSISTENT_HASH, HASHABLE, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.count_dict import side_effect_free
 from optiagent.rewrite.catalogue.effects import changed_names
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
@@ -153,6 +153,16 @@ class EqualityScanRule(TransformerRule):
         id="OPT012",
         title="nested loop scanning for an equal element",
         explanation="for b in ys: if a == b: ...; break -> if a in ys_set: ... (set built once)",
+        preconditions=(
+            Precondition(HASHABLE, Discharge.TESTED),
+            Precondition(CONSISTENT_HASH, Discharge.TESTED),
+            Precondition(
+                "== is reflexive (no NaN: the set finds the same NaN object, == does not)", Discharge.TESTED
+            ),
+            Precondition(
+                "the scan ends at the first match (break) and b is unused after it", Discharge.STATIC
+            ),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> _ScanHoister:

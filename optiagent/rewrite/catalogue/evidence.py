@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from optiagent.rewrite.catalogue.module_facts import once_per_module
 from optiagent.rewrite.catalogue.names import call_name
 
 _ANNOTATION_KINDS = {
@@ -111,9 +112,14 @@ def _names_in_target(target: cst.BaseExpression) -> list[str]:
 
 def collection_kinds(node: cst.CSTNode) -> dict[str, set[str]]:
     """For each name bound in `node`, the kinds of value it is bound to ("unknown": bare parameter)."""
+    return {name: set(kinds) for name, kinds in _collection_kinds(node).items()}
+
+
+@once_per_module
+def _collection_kinds(node: cst.CSTNode) -> dict[str, frozenset[str]]:
     collector = _KindCollector()
     node.visit(collector)
-    return collector.kinds
+    return {name: frozenset(kinds) for name, kinds in collector.kinds.items()}
 
 
 def only_kinds(kinds: dict[str, set[str]], name: str, allowed: set[str]) -> bool:

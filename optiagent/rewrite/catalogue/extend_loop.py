@@ -13,7 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from optiagent.rewrite.catalogue.append_comprehension import appended_value
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.loops import only_statement, plain_for, used_outside
 from optiagent.rewrite.catalogue.names import dotted_name, mentions
 from optiagent.rewrite.catalogue.regions import ChangeTracker
@@ -69,6 +69,7 @@ class ExtendLoopRule(TransformerRule):
         id="OPT026",
         title="append loop into an existing list",
         explanation="for x in y: out.append(x) -> out.extend(y)",
+        preconditions=(Precondition("y does not mention out (no aliasing)", Discharge.STATIC),),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

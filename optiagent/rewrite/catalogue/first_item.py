@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import REITERABLE, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import call_name
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.sorted_min_max import index_value
@@ -40,6 +40,10 @@ class FirstItemRule(TransformerRule):
         id="OPT020",
         title="whole copy to take the first element",
         explanation="list(x)[0] -> next(iter(x))",
+        preconditions=(
+            Precondition("x is not empty, or StopIteration vs IndexError does not matter", Discharge.TESTED),
+            Precondition(REITERABLE, Discharge.TESTED),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

@@ -3,7 +3,10 @@
 Loops are planned outermost first (visit order), so a value invariant in an outer loop is
 bound once before it; inner loops only plan what the outer ones left. A statement that is not
 inside a loop is also a hoisting point (for the comprehensions it holds). Nested functions,
-lambdas and classes are barriers: bindings made outside them are not used inside.
+lambdas and classes are barriers: bindings made outside them are not used inside. So is a
+generator expression that is not consumed on the spot (by `any`, `sum`, `"".join`...): it runs
+later, when what was hoisted may have changed. A loop that can suspend (`yield`, `await`) hoists
+nothing: between two passes the caller's code runs and may change any of it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,40 @@ class _Frame:
     used: list[str] = field(default_factory=list)
 
 
+_EAGER_CONSUMERS = frozenset(
+    {"any", "all", "sum", "min", "max", "sorted", "list", "tuple", "set", "frozenset", "dict", "len"}
+)  # fmt: skip
+
+
+def _consumes_on_the_spot(call: cst.Call) -> bool:
+    """`any(<genexp>)`, `"".join(<genexp>)`: the generator runs to its end inside this call."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value in _EAGER_CONSUMERS
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "join"
+        and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+class _Suspends(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Yield, cst.Await)):
+            self.found = True
+        return not self.found and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+
+
+def suspends(node: cst.CSTNode) -> bool:
+    """Whether `node` holds a `yield` or `await` of its own scope (nested functions excluded)."""
+    finder = _Suspends()
+    node.visit(finder)
+    return finder.found
+
+
 class LoopHoister(ChangeTracker):
     """Subclasses implement `plan` and call `binding_for` from their leave_* hooks."""
 
@@ -35,6 +72,8 @@ class LoopHoister(ChangeTracker):
         super().__init__()
         self.taken = taken
         self._frames: list[_Frame] = []
+        self._eager: set[int] = set()  # generator expressions consumed by the call that holds them
+        self._lazy: list[bool] = []  # per generator expression entered: whether it pushed a barrier
 
     def plan(self, node: cst.CSTNode, planned: set[str], in_loop: bool) -> Plan:
         """Keys (with a local name and value) to bind before `node`; `planned` are already bound outside."""
@@ -63,6 +102,9 @@ class LoopHoister(ChangeTracker):
     def _open(self, node: cst.CSTNode, is_loop: bool) -> None:
         planned = {key for frame in self._visible() for key in frame.bindings}
         frame = _Frame(is_loop=is_loop)
+        if is_loop and suspends(node):
+            self._frames.append(frame)  # nothing hoisted out of a loop that yields or awaits
+            return
         for key, (preferred, value) in self.plan(node, planned, self.in_loop() or is_loop).items():
             frame.bindings[key] = fresh_name(preferred, self.taken)
             frame.values[key] = value
@@ -134,6 +176,27 @@ class LoopHoister(ChangeTracker):
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         self._frames.pop()
+        return updated_node
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if (
+            _consumes_on_the_spot(node)
+            and len(node.args) == 1
+            and isinstance(node.args[0].value, cst.GeneratorExp)
+        ):
+            self._eager.add(id(node.args[0].value))
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        lazy = id(node) not in self._eager
+        self._lazy.append(lazy)
+        if lazy:
+            self._barrier()
+
+    def leave_GeneratorExp(
+        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
+    ) -> cst.BaseExpression:
+        if self._lazy.pop():
+            self._frames.pop()
         return updated_node
 
     def visit_Lambda(self, node: cst.Lambda) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.count_dict import code
 from optiagent.rewrite.catalogue.effects import changed_names
 from optiagent.rewrite.catalogue.hoist import LoopHoister, Plan
@@ -109,6 +109,9 @@ class InvariantLookupRule(TransformerRule):
         id="OPT015",
         title="loop-invariant lookups repeated in a loop",
         explanation="math.sqrt / self.attr / len(x) inside a loop -> bound to a local before it",
+        preconditions=(
+            Precondition("the hoisted lookup gives the same value on every iteration", Discharge.STATIC),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> _LookupHoister:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import call_name
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
@@ -51,6 +51,12 @@ class IsqrtRule(TransformerRule):
         id="OPT018",
         title="integer square root through floats",
         explanation="int(math.sqrt(n)) / int(n ** 0.5) -> math.isqrt(n)",
+        preconditions=(
+            Precondition(
+                "n is a non-negative int below 2**52 or isqrt is what was meant (floats make isqrt raise)",
+                Discharge.TESTED,
+            ),
+        ),
     )
     imports = ("math",)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
 
@@ -21,14 +21,16 @@ def keys_owner(node: cst.BaseExpression) -> cst.BaseExpression | None:
 
 
 class _KeysTransformer(ChangeTracker):
-    def leave_ComparisonTarget(
-        self, original_node: cst.ComparisonTarget, updated_node: cst.ComparisonTarget
-    ) -> cst.ComparisonTarget:
-        owner = keys_owner(updated_node.comparator)
-        if owner is None or not isinstance(updated_node.operator, (cst.In, cst.NotIn)):
+    def leave_Comparison(self, original_node: cst.Comparison, updated_node: cst.Comparison) -> cst.Comparison:
+        # only the last comparator: in `k in d.keys() == s` the view is also compared with s
+        last = updated_node.comparisons[-1]
+        owner = keys_owner(last.comparator)
+        if owner is None or not isinstance(last.operator, (cst.In, cst.NotIn)):
             return updated_node
         self.changed = True
-        return updated_node.with_changes(comparator=owner)
+        return updated_node.with_changes(
+            comparisons=[*updated_node.comparisons[:-1], last.with_changes(comparator=owner)]
+        )
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
         owner = keys_owner(updated_node.iter)
@@ -50,6 +52,11 @@ class KeysMembershipRule(TransformerRule):
         id="OPT019",
         title="needless .keys() view",
         explanation="k in d.keys() / for k in d.keys() -> k in d / for k in d",
+        preconditions=(
+            Precondition(
+                "d is a mapping whose keys() agrees with its own __contains__/__iter__", Discharge.TESTED
+            ),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

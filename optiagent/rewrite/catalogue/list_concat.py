@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import NO_ALIASING, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.escapes import only_safe_uses
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
 from optiagent.rewrite.catalogue.names import mentions
@@ -96,6 +96,7 @@ class ListConcatRule(TransformerRule):
         id="OPT013",
         title="list rebuilt by concatenation in a loop",
         explanation="result = result + [x] in a loop -> result.append(x)",
+        preconditions=(Precondition(NO_ALIASING, Discharge.STATIC),),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

@@ -4,6 +4,9 @@ Recursion is detected directly and through other module functions (mutual recurs
 parameter looks unhashable (annotated or used as a list/dict/set), the function becomes a thin
 wrapper that converts those arguments to tuples/frozensets (lists of lists to tuples of tuples)
 and calls a cached inner helper, which converts them back before running the original body.
+Arguments are cache keys only where they are immutable values: proven by the annotations, else
+checked at run time with the uncached original for everything else (`memo_keys.py`); a parameter
+used like an object (`node.children`) is never a key, so such a function gets no candidate.
 
 Preconditions: a top-level, undecorated, synchronous, non-generator function (not a method);
 neither it nor any module function it reaches prints, does I/O, uses random/time, declares
@@ -19,9 +22,19 @@ from __future__ import annotations
 import libcst as cst
 
 from optiagent.domain.targets import PROGRAM_QUALNAME
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import PURE, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.evidence import annotation_kind
 from optiagent.rewrite.catalogue.imports import ensure_import
+from optiagent.rewrite.catalogue.memo_keys import (
+    FROM_KEY,
+    guard_function,
+    guarded_triple,
+    looks_like_object,
+    parameters,
+    proves_converted,
+    proves_value,
+    without_docstring,
+)
 from optiagent.rewrite.catalogue.names import fresh_name, identifiers
 from optiagent.rewrite.catalogue.purity import (
     impurity,
@@ -40,7 +53,6 @@ _TO_KEY = {
     "set": "frozenset({})",
     "grid": "tuple(map(tuple, {}))",
 }
-_FROM_KEY = {"list": "list({})", "dict": "dict({})", "set": "set({})", "grid": "[list(row) for row in {}]"}
 
 
 def _nested_list(annotation: cst.BaseExpression) -> bool:
@@ -107,15 +119,6 @@ def _decorate(function: cst.FunctionDef) -> cst.FunctionDef:
     return function.with_changes(decorators=[decorator])
 
 
-def _without_docstring(body: cst.BaseSuite) -> list[cst.BaseStatement]:
-    statements = list(body.body) if isinstance(body, cst.IndentedBlock) else []
-    first = statements[0] if statements else None
-    small = first.body[0] if isinstance(first, cst.SimpleStatementLine) else None
-    if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
-        return statements[1:]
-    return statements
-
-
 def _helper_pair(
     function: cst.FunctionDef, kinds: dict[str, str], taken: set[str]
 ) -> list[cst.FunctionDef] | None:
@@ -134,7 +137,7 @@ def _helper_pair(
         name = param.name.value
         arguments.append(f"{name}={_TO_KEY[kinds[name]].format(name) if name in kinds else name}")
     restore = [
-        cst.parse_statement(f"{name} = {_FROM_KEY[kind].format(name)}\n") for name, kind in kinds.items()
+        cst.parse_statement(f"{name} = {FROM_KEY[kind].format(name)}\n") for name, kind in kinds.items()
     ]
     bare = params.with_changes(
         params=[
@@ -158,11 +161,11 @@ def _helper_pair(
             name=cst.Name(helper_name),
             params=bare,
             returns=None,
-            body=function.body.with_changes(body=[*restore, *_without_docstring(function.body)]),
+            body=function.body.with_changes(body=[*restore, *without_docstring(function.body)]),
         )
     )
     call = cst.parse_statement(f"return {helper_name}({', '.join(arguments)})\n")
-    docstring = list(function.body.body[: len(function.body.body) - len(_without_docstring(function.body))])
+    docstring = list(function.body.body[: len(function.body.body) - len(without_docstring(function.body))])
     wrapper = function.with_changes(
         body=function.body.with_changes(body=[*docstring, call]),
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
@@ -175,6 +178,18 @@ class MemoizeRule:
         id="OPT001",
         title="pure recursive function recomputing sub-results",
         explanation="pure recursive function -> functools.cache (cached helper on tuples for list/dict args)",
+        preconditions=(
+            Precondition(PURE, Discharge.STATIC),
+            Precondition(
+                "arguments are immutable values hashed by value (lists/dicts/sets converted to "
+                "tuples/frozensets): objects hashed by identity would return stale results once changed",
+                Discharge.ANNOTATED,
+            ),
+            Precondition(
+                "equal arguments of different types (1, 1.0, True) give equal results (the cache conflates them)",
+                Discharge.TESTED,
+            ),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:
@@ -190,10 +205,26 @@ class MemoizeRule:
         if not chosen:
             return None
         taken = identifiers(module)
+        functions_by_name = {name: functions[name] for name in chosen}
+        proven = {name: _keys_proven(f) for name, f in functions_by_name.items()}
+        chosen = [name for name in chosen if proven[name] or not _object_parameters(functions_by_name[name])]
+        if not chosen:
+            return None
+        guard = "" if all(proven[name] for name in chosen) else fresh_name("_memo_value", taken)
         body: list[cst.BaseStatement] = []
         for statement in module.body:
             if isinstance(statement, cst.FunctionDef) and statement.name.value in chosen:
                 kinds = unhashable_params(statement)
+                if not proven[statement.name.value]:
+                    if guard and not any(
+                        isinstance(s, cst.FunctionDef) and s.name.value == guard for s in body
+                    ):
+                        body.append(guard_function(guard))
+                    triple = guarded_triple(statement, kinds, guard, taken)
+                    if triple is None:
+                        return None
+                    body.extend(triple)
+                    continue
                 pair = _helper_pair(statement, kinds, taken) if kinds else [_decorate(statement)]
                 if pair is None:
                     return None
@@ -201,3 +232,23 @@ class MemoizeRule:
             else:
                 body.append(statement)
         return ensure_import(module.with_changes(body=body), "functools", before=module)
+
+
+def _keys_proven(function: cst.FunctionDef) -> bool:
+    """Every argument is an immutable value by its annotation (or an exactly typed, converted list)."""
+    if isinstance(function.params.star_arg, cst.Param) or isinstance(function.params.star_kwarg, cst.Param):
+        return False
+    kinds = unhashable_params(function)
+    for param in parameters(function):
+        if param.annotation is None:
+            return False
+        annotation = param.annotation.annotation
+        name = param.name.value
+        if not (proves_converted(annotation, kinds[name]) if name in kinds else proves_value(annotation)):
+            return False
+    return True
+
+
+def _object_parameters(function: cst.FunctionDef) -> bool:
+    """Some parameter is used like an object: the guard would never let a call be cached."""
+    return any(looks_like_object(function, param.name.value) for param in parameters(function))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from optiagent.rewrite.catalogue.module_facts import once_per_module
+
 
 class _IdentifierCollector(cst.CSTVisitor):
     def __init__(self) -> None:
@@ -15,9 +17,14 @@ class _IdentifierCollector(cst.CSTVisitor):
 
 def identifiers(node: cst.CSTNode) -> set[str]:
     """Every identifier spelled anywhere in `node` (variables, attributes, keywords, defs)."""
+    return set(_identifiers(node))
+
+
+@once_per_module
+def _identifiers(node: cst.CSTNode) -> frozenset[str]:
     collector = _IdentifierCollector()
     node.visit(collector)
-    return collector.names
+    return frozenset(collector.names)
 
 
 class _ReadCollector(cst.CSTVisitor):
@@ -46,9 +53,14 @@ class _ReadCollector(cst.CSTVisitor):
 
 def variable_uses(node: cst.CSTNode) -> list[str]:
     """Every occurrence of a name used as a variable in `node` (reads and writes, in order)."""
+    return list(_variable_uses(node))
+
+
+@once_per_module
+def _variable_uses(node: cst.CSTNode) -> tuple[str, ...]:
     collector = _ReadCollector()
     node.visit(collector)
-    return collector.names
+    return tuple(collector.names)
 
 
 def mentions(node: cst.CSTNode, name: str) -> bool:
@@ -97,10 +109,15 @@ class _ImportedNames(cst.CSTVisitor):
         self.names: set[str] = set()
 
     @classmethod
-    def collect(cls, module: cst.Module) -> set[str]:
-        collector = cls()
-        module.visit(collector)
-        return collector.names
+    def collect(cls, module: cst.Module) -> frozenset[str]:
+        return _imported_names(module)
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         self.names.add((node.evaluated_alias or node.evaluated_name).split(".")[0])
+
+
+@once_per_module
+def _imported_names(module: cst.CSTNode) -> frozenset[str]:
+    collector = _ImportedNames()
+    module.visit(collector)
+    return frozenset(collector.names)

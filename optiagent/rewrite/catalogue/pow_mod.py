@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import INT_ONLY, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
 
@@ -52,6 +52,7 @@ class PowModRule(TransformerRule):
         id="OPT011",
         title="power then modulo",
         explanation="(a ** b) % m -> pow(a, b, m)",
+        preconditions=(Precondition(INT_ONLY, Discharge.TESTED),),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

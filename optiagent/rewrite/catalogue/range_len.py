@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.effects import bound_names, changed_names
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
 from optiagent.rewrite.catalogue.loops import used_outside
@@ -128,6 +128,9 @@ class RangeLenRule(TransformerRule):
         id="OPT016",
         title="indexing loop over range(len(x))",
         explanation="for i in range(len(xs)): ... xs[i] -> for x in xs (or enumerate)",
+        preconditions=(
+            Precondition("xs is indexed by position and not changed in the loop", Discharge.STATIC),
+        ),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

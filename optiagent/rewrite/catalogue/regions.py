@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from optiagent.domain.targets import PROGRAM_QUALNAME
-from optiagent.rewrite.locate import find_function
+from optiagent.rewrite.locate import find_function, replace_function
 
 
 class ChangeTracker(cst.CSTTransformer):
@@ -90,6 +90,6 @@ def transform_regions(
             continue
         new_function = function.visit(transformer)
         if transformer.changed and isinstance(new_function, cst.FunctionDef):
-            module = cst.ensure_type(module.deep_replace(function, new_function), cst.Module)
+            module = replace_function(module, region, function, new_function)
             changed = True
     return module if changed else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.count_dict import code, membership, side_effect_free
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
 from optiagent.rewrite.catalogue.loops import only_statement
@@ -51,6 +51,7 @@ class SetDiscardRule(TransformerRule):
         id="OPT021",
         title="membership test before removing from a set",
         explanation="if v in s: s.remove(v) -> s.discard(v)",
+        preconditions=(Precondition("s is a set", Discharge.STATIC),),
     )
 
     def make_transformer(self, module: cst.Module) -> ChangeTracker:

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import CONSISTENT_HASH, HASHABLE, Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import identifiers
 from optiagent.rewrite.catalogue.regions import target_qualnames
-from optiagent.rewrite.locate import find_function
+from optiagent.rewrite.locate import find_function, replace_function
 
 _READERS = frozenset(
     {
@@ -141,7 +141,14 @@ class _Uses(cst.CSTVisitor):
                 assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
                 self._safe(call.func.value)
         elif isinstance(node, cst.ComparisonTarget):
-            if isinstance(node.operator, cst.In | cst.NotIn) and isinstance(node.comparator, cst.Name):
+            parent = self.stack[-1] if self.stack else None
+            last = isinstance(parent, cst.Comparison) and parent.comparisons[-1] is node
+            # not last in a chain (`x in seen == s`): the list itself is compared too, a plain use
+            if (
+                last
+                and isinstance(node.operator, cst.In | cst.NotIn)
+                and isinstance(node.comparator, cst.Name)
+            ):
                 self._safe(node.comparator)
                 if self.loop_depth:
                     self.tests_in_loop.add(node.comparator.value)
@@ -222,17 +229,18 @@ class _ShadowSetTransformer(cst.CSTTransformer):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
-    def leave_ComparisonTarget(
-        self, original_node: cst.ComparisonTarget, updated_node: cst.ComparisonTarget
-    ) -> cst.ComparisonTarget:
-        comparator = updated_node.comparator
+    def leave_Comparison(self, original_node: cst.Comparison, updated_node: cst.Comparison) -> cst.Comparison:
+        # only the last comparator: in `x in seen == s` the list is also compared with s, and keeps that
+        last = updated_node.comparisons[-1]
+        comparator = last.comparator
         if (
             self.scope_depth == 1
-            and isinstance(updated_node.operator, cst.In | cst.NotIn)
+            and isinstance(last.operator, cst.In | cst.NotIn)
             and isinstance(comparator, cst.Name)
             and comparator.value in self.sets
         ):
-            return updated_node.with_changes(comparator=cst.Name(self.sets[comparator.value]))
+            replaced = last.with_changes(comparator=cst.Name(self.sets[comparator.value]))
+            return updated_node.with_changes(comparisons=[*updated_node.comparisons[:-1], replaced])
         return updated_node
 
     def leave_SimpleStatementLine(
@@ -281,6 +289,11 @@ class ShadowSetRule:
         id="OPT027",
         title="membership test on a list that grows in a loop",
         explanation="growing 'seen' list tested in a loop -> a set kept beside it",
+        preconditions=(
+            Precondition(HASHABLE, Discharge.TESTED),
+            Precondition(CONSISTENT_HASH, Discharge.TESTED),
+            Precondition("the list only grows through append", Discharge.STATIC),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:
@@ -296,6 +309,6 @@ class ShadowSetRule:
             sets = {name: _fresh(name, taken) for name in names}
             new_function = function.visit(_ShadowSetTransformer(sets))
             if isinstance(new_function, cst.FunctionDef):
-                module = cst.ensure_type(module.deep_replace(function, new_function), cst.Module)
+                module = replace_function(module, region, function, new_function)
                 changed = True
         return module if changed else None

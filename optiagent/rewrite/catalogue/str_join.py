@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.blocks import BlockRewriter, Statements, assigned_name, simple_line
 from optiagent.rewrite.catalogue.evidence import collection_kinds, only_kinds
 from optiagent.rewrite.catalogue.names import fresh_name, identifiers, mentions
@@ -138,6 +138,12 @@ class StrJoinRule:
         id="OPT003",
         title="string built with += in a loop",
         explanation="str += in a loop -> collect pieces in a list, ''.join once after the loop",
+        preconditions=(
+            Precondition(
+                "every piece is a str (join raises after the loop where += raised at the piece)",
+                Discharge.TESTED,
+            ),
+        ),
     )
 
     def rewrite(self, module: cst.Module, qualname: str) -> cst.Module | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optiagent.rewrite.catalogue.base import RuleInfo
+from optiagent.rewrite.catalogue.base import Discharge, Precondition, RuleInfo
 from optiagent.rewrite.catalogue.names import call_name
 from optiagent.rewrite.catalogue.regions import ChangeTracker
 from optiagent.rewrite.catalogue.transformer_rule import TransformerRule
@@ -36,6 +36,11 @@ class SumListsRule(TransformerRule):
         id="OPT017",
         title="flattening lists with sum(..., [])",
         explanation="sum(list_of_lists, []) -> list(itertools.chain.from_iterable(...))",
+        preconditions=(
+            Precondition(
+                "the items are lists (chain accepts any iterable where sum(..., []) raised)", Discharge.TESTED
+            ),
+        ),
     )
     imports = ("itertools",)
 

@@ -14,6 +14,7 @@ from optiagent.domain.history import (
     TargetRecord,
     VerdictRecord,
 )
+from optiagent.domain.samples import Machine, Pair, Sample
 from optiagent.ports.store import EditStore
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -78,6 +79,44 @@ def a_measurement(**changes: Any) -> MeasurementRecord:
         "accepted": True,
     }
     return MeasurementRecord(**(fields | changes))
+
+
+def a_sample(**changes: Any) -> Sample:
+    fields: dict[str, Any] = {
+        "wall_s": 0.0123,
+        "cpu_s": 0.0119,
+        "repeats": 9,
+        "warmups": ((1, 0.015), (1, 0.0121)),
+        "blocks": ((5, 0.0124, 0.012), (4, 0.0122, 0.0118)),
+        "voluntary_switches": 0,
+        "threads": 1,
+        "involuntary_switches": 3,
+        "cpu": 1,
+        "load_avg": 1.25,
+    }
+    return Sample(**(fields | changes))
+
+
+def a_machine(**changes: Any) -> Machine:
+    fields: dict[str, Any] = {
+        "cpu_model": "AMD EPYC",
+        "cpu_count": 2,
+        "usable_cpus": 2,
+        "python_version": "3.11.7",
+        "python_implementation": "cpython",
+        "platform": "Linux-6.1-x86_64",
+        "affinity": "both halves of each pair on one CPU (CPUs 0, 1)",
+    }
+    return Machine(**(fields | changes))
+
+
+def a_measurement_with_samples(**changes: Any) -> MeasurementRecord:
+    """Two pairs, one run original-first on CPU 0, one candidate-first by wall time (a thread)."""
+    pairs = (
+        Pair(a_sample(cpu=0), a_sample(wall_s=0.004, cpu_s=0.0038, cpu=0), "original"),
+        Pair(a_sample(), a_sample(wall_s=0.005, cpu_s=0.0041, threads=2), "candidate"),
+    )
+    return a_measurement(**({"samples": 2, "pairs": pairs, "machine": a_machine()} | changes))
 
 
 def an_edit(**changes: Any) -> AcceptedEdit:

@@ -14,6 +14,7 @@ from .store_builders import (
     T0,
     a_candidate,
     a_measurement,
+    a_measurement_with_samples,
     a_run,
     a_target,
     a_verdict,
@@ -101,6 +102,35 @@ def test_rerecording_keeps_progress(store: EditStore) -> None:
     store.record_target(a_target(kind="function"))
     assert store.get_run("run-1") == a_run(sandbox="docker", finished_at=T0, summary={"done": True})
     assert store.get_target("target-1") == a_target(kind="function", status="improved", reason="fast")
+
+
+def test_measurement_keeps_its_raw_samples_and_machine(store: EditStore) -> None:
+    """Every timing process of a measurement comes back in order, with where it ran."""
+    record_parents(store)
+    store.record_measurement(a_measurement_with_samples())
+    back = store.get_measurement("cand-1")
+    assert back == a_measurement_with_samples()
+    assert back is not None and [pair.first for pair in back.pairs] == ["original", "candidate"]
+    assert [pair.clock for pair in back.pairs] == ["cpu", "wall"]
+
+
+def test_recording_a_measurement_again_replaces_its_samples(store: EditStore) -> None:
+    """A re-recorded measurement has only its new samples (none left over from the old one)."""
+    record_parents(store)
+    store.record_measurement(a_measurement_with_samples())
+    store.record_measurement(a_measurement(speedup=1.5))
+    assert store.get_measurement("cand-1") == a_measurement(speedup=1.5)
+
+
+def test_targets_of_a_run(store: EditStore) -> None:
+    """A run's targets are listed by id; another run's are not; an unknown run has none."""
+    store.record_run(a_run())
+    store.record_run(a_run(id="run-2"))
+    store.record_target(a_target(id="target-2"))
+    store.record_target(a_target())
+    store.record_target(a_target(id="target-3", run_id="run-2"))
+    assert [t.id for t in store.targets("run-1")] == ["target-1", "target-2"]
+    assert store.targets("missing") == []
 
 
 def test_verdict_and_measurement_upserts_replace(store: EditStore) -> None:

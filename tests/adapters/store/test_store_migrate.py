@@ -31,6 +31,12 @@ TABLES = {
     "service_job_archives",
     "service_job_targets",
     "api_tokens",
+    "github_installations",  # 0005_github_app
+    "github_repositories",
+    "github_deliveries",
+    "github_runs",
+    "github_pulls",
+    "measurement_samples",  # 0006_samples
 }
 
 

@@ -44,3 +44,36 @@ def test_results_equal(lines: list[str]) -> None:
     """The compiled patterns match, split and substitute exactly like the re functions."""
     original, rewritten = pair("OPT008", SOURCE, "parse")
     assert original(lines) == rewritten(lines)
+
+
+def test_compile_of_a_literal_in_a_function_becomes_the_constant() -> None:
+    """re.compile(LITERAL, FLAGS) inside a function is the module-level pattern itself."""
+    source = "import re\ndef f(s):\n    return re.compile(r'a+', re.I | re.M).findall(s)\n"
+    result = applied("OPT008", source, "f")
+    assert "_PATTERN_1 = re.compile(r'a+', re.I | re.M)\n" in result
+    assert "return _PATTERN_1.findall(s)" in result
+
+
+def test_flags_that_are_not_constants_are_refused() -> None:
+    """A flags variable (a parameter here) cannot be evaluated at import time; re.DEBUG compiles anew each call."""
+    assert apply("OPT008", "import re\ndef f(s, fl):\n    return re.match('a', s, fl)\n", "f") is None
+    assert (
+        apply("OPT008", "import re\ndef f(s, fl):\n    return re.sub('a', 'b', s, flags=fl)\n", "f") is None
+    )
+    assert apply("OPT008", "import re\ndef f(s):\n    return re.match('a', s, re.DEBUG)\n", "f") is None
+    assert apply("OPT008", "import re\ndef f(fl):\n    return re.compile('a', fl)\n", "f") is None
+
+
+def test_a_rebound_re_or_an_f_string_pattern_is_refused() -> None:
+    """`re` must mean the module in every scope; a pattern with an f-string part is not a literal."""
+    shadowing = (
+        "import re\ndef f(s, re):\n    return re.match('a', s)\n",
+        "import re\nre = None\ndef f(s):\n    return re.match('a', s)\n",
+        "import re\ndef g():\n    global re\n    re = None\ndef f(s):\n    return re.match('a', s)\n",
+        "import re\ndef f(s):\n    import re._parser\n    return re.match('a', s)\n",
+        "import re\nfrom helpers import *\ndef f(s):\n    return re.match('a', s)\n",
+        "import re\ndef f(s):\n    for re in s:\n        pass\n    return re.match('a', s)\n",
+    )
+    for source in shadowing:
+        assert apply("OPT008", source, "f") is None, source
+    assert apply("OPT008", "import re\ndef f(s, x):\n    return re.match('a' f'{x}', s)\n", "f") is None

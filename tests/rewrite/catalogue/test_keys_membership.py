@@ -28,6 +28,11 @@ def test_keys_with_arguments_or_values_are_left_alone() -> None:
     assert apply("OPT019", "def f(k, d):\n    return k in d.keys(1)\n", "f") is None
 
 
+def test_a_view_also_compared_in_a_chain_stays() -> None:
+    """In `k in d.keys() == s` the view is compared with s too (a keys view equals a set; a dict does not)."""
+    assert apply("OPT019", "def f(k, d, s):\n    return k in d.keys() == s\n", "f") is None
+
+
 @settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
 @given(st.lists(st.integers(0, 9)), st.dictionaries(st.integers(0, 9), st.integers()))
 def test_same_keys_found(keys: list[int], table: dict[int, int]) -> None:

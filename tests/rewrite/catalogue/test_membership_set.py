@@ -45,9 +45,45 @@ def test_hoists_set_before_loop_keeping_comment_above_loop() -> None:
 
 
 def test_comprehension_membership_is_hoisted_before_the_statement() -> None:
-    """A membership test inside a comprehension gets its set built before the statement."""
+    """A membership test inside a comprehension gets its (guarded) set built before the statement."""
     result = applied("OPT002", COMPREHENSION, "common")
-    assert "ys_set = set(ys)\n    return [x for x in xs if x in ys_set]" in result
+    assert "    ys_set = set(ys) if {*map(type, ys)} <= {int, str, float, bytes, bool} else ys\n" in result
+    assert "    return [x for x in xs if (x in ys_set if type(x) in scalar_types else x in ys)]" in result
+
+
+def test_unproven_elements_are_guarded_proven_ones_are_not() -> None:
+    """A bare `list` gets the guarded set; `list[str]` proves hashable, consistent elements."""
+    bare = applied("OPT002", FILTER.replace("banned: list[str]", "banned: list"), "keep")
+    assert "banned_set = set(banned) if {*map(type, banned)} <=" in bare
+    assert "if not (word in banned_set if type(word) in scalar_types else word in banned):" in bare or (
+        "(word not in banned_set if type(word) in scalar_types else word not in banned)" in bare
+    )
+    typed = applied("OPT002", FILTER, "keep")
+    assert "banned_set = set(banned)\n" in typed and "scalar_types" not in typed
+
+
+def test_a_needle_evaluated_by_a_call_keeps_the_list_scan_when_unproven() -> None:
+    """`f(x) in ys` cannot be type-checked without calling f twice: that test keeps the list."""
+    source = "def f(xs, ys: list):\n    return [x for x in xs if g(x) in ys]\n"
+    assert apply("OPT002", source, "f") is None
+
+
+_ODD = st.sampled_from([1, 1.0, True, 0, False, None, float("nan"), "a", "A", (1, [2]), [1], {"a": 1}, {1}])
+
+
+@settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(0, 3), _ODD), max_size=6),
+    st.lists(st.one_of(st.integers(0, 3), _ODD), max_size=6),
+)
+def test_guarded_set_agrees_with_the_list_on_any_values(xs: list[object], ys: list[object]) -> None:
+    """Unhashable, NaN, equal values of different types: the guarded form answers as the list did."""
+    from optiagent.harness.contract import FoldedStr, Mod10
+
+    original, rewritten = pair("OPT002", COMPREHENSION, "common")
+    for extra in ([], [FoldedStr("a"), Mod10(13)]):
+        expected = original(xs, ys + extra)
+        assert repr(expected) == repr(rewritten(xs, ys + extra))
 
 
 def test_set_is_hoisted_outside_the_outermost_invariant_loop() -> None:
@@ -92,3 +128,17 @@ def test_hoisted_set_gives_same_results(xs: list[int], ys: list[int]) -> None:
     rows = [xs, ys]
     nested_original, nested_rewritten = pair("OPT002", NESTED, "count_hits")
     assert nested_original(rows, ys) == nested_rewritten(rows, ys)
+
+
+def test_no_set_is_hoisted_where_the_list_may_change_before_the_test_runs() -> None:
+    """A generator expression that escapes runs later; a loop that yields lets the caller run
+    between items: in both the list may change after the set would be built."""
+    returned = "def f(words, banned: list[str]):\n    return (w for w in words if w not in banned)\n"
+    yielding = (
+        "def f(words, banned: list[str]):\n    for w in words:\n        if w not in banned:\n"
+        "            yield w\n"
+    )
+    assert apply("OPT002", returned, "f") is None
+    assert apply("OPT002", yielding, "f") is None
+    consumed = "def f(words, banned: list[str]):\n    return any(w in banned for w in words)\n"
+    assert "any(w in banned_set for w in words)" in applied("OPT002", consumed, "f")

@@ -153,3 +153,87 @@ def test_cached_list_helper_equals_original(grid: list[bool]) -> None:
     before = list(grid)
     assert original(grid) == rewritten(grid)
     assert grid == before
+
+
+TREE = """\
+def size(node):
+    return 1 + sum(size(child) for child in node.children)
+"""
+
+
+def test_a_parameter_used_like_an_object_is_never_a_cache_key() -> None:
+    """`node.children`: the node is hashed by identity and may change between calls (a stale
+    result the check cannot see, since caches are cleared before every checked call)."""
+    assert apply("OPT001", TREE, "size") is None
+
+
+BOX_SUM = """\
+def total(xs, i=0):
+    return 0 if i >= len(xs) else xs[i] + total(xs, i + 1)
+"""
+
+
+class _Box:
+    """A sequence hashed by identity whose contents change: a stale cache entry would show."""
+
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> int:
+        return self.items[index]
+
+
+def test_unannotated_arguments_are_cached_only_when_they_are_values() -> None:
+    """Unproven arguments go through a run-time guard: a list (unhashable) and a changing object
+    get the original's results; ints still come from the cache."""
+    result = applied("OPT001", BOX_SUM, "total")
+    assert "@functools.cache" in result and "_memo_value(" in result
+    original, rewritten = pair("OPT001", BOX_SUM, "total")
+    assert rewritten([1, 2, 3]) == original([1, 2, 3]) == 6  # unhashable: not cached, no TypeError
+    box = _Box([1, 2])
+    assert rewritten(box) == 3
+    box.items.append(10)
+    assert rewritten(box) == original(box) == 13  # not a stale 3
+    assert rewritten((1, 2)) == 3
+
+
+REPR_DEPTH = """\
+def describe(n, depth=0):
+    return repr(n) if depth else describe(n, depth + 1)
+"""
+
+
+def test_equal_values_of_different_types_are_not_conflated_when_unproven() -> None:
+    """`True == 1` and `0.0 == -0.0`: such arguments bypass the cache, so each keeps its result."""
+    original, rewritten = pair("OPT001", REPR_DEPTH, "describe")
+    for value in (1, True, 1.0, 0.0, -0.0, (1,), (True,)):
+        assert rewritten(value) == original(value), value
+
+
+SEQUENCE_ARG = """\
+from typing import Sequence
+
+
+def pick(xs: Sequence[int], i: int = 0) -> object:
+    if i >= len(xs) - 1:
+        return xs + xs[:0]
+    return pick(xs, i + 1)
+"""
+
+
+def test_a_sequence_annotation_keeps_the_callers_type() -> None:
+    """`Sequence` admits tuples: only an exact list becomes a tuple key and a list again."""
+    original, rewritten = pair("OPT001", SEQUENCE_ARG, "pick")
+    for value in ([1, 2], (1, 2), "ab"):
+        assert rewritten(value) == original(value) and type(rewritten(value)) is type(original(value))
+
+
+@settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
+@given(st.integers(min_value=0, max_value=12))
+def test_guarded_mutual_recursion_equals_original(n: int) -> None:
+    """Unannotated mutual recursion through the guard gives the original's answers."""
+    original, rewritten = pair("OPT001", MUTUAL, "is_even")
+    assert original(n) == rewritten(n)

@@ -498,7 +498,11 @@ time.sleep({hold})
 _SEARCH = """
 import os
 secret = {secret!r}
-roots = ["/tmp", "/dev/shm", "/var/tmp", os.path.dirname(os.getcwd()), os.path.dirname(os.path.dirname(os.getcwd()))]
+stdin = os.readlink("/proc/self/fd/0")  # in Docker: a file in the service's directory for this box
+around = [os.path.dirname(os.getcwd()), os.path.dirname(os.path.dirname(os.getcwd()))]
+if stdin.startswith("/"):
+    around += [os.path.dirname(os.path.dirname(stdin))]
+roots = ["/tmp", "/dev/shm", "/var/tmp", "/box", *(path for path in around if path != "/")]
 for root in roots:
     for directory, _, names in os.walk(root):
         for name in names:

@@ -1,1 +1,0 @@
-"""Celery app and thin tasks (ids only, acks_late, idempotent)."""
