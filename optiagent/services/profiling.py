@@ -1,6 +1,9 @@
 """Run a workload once in the sandbox under the capture harness, then rank the project's
 functions by addressable time: own time, plus time in the builtins they call directly (a
-rewrite of the function can avoid those calls), plus time in the project functions they call.
+rewrite of the function can avoid those calls), plus the own time of the project functions they
+call directly (a rewrite can inline or avoid those calls too). Time deeper down is not counted:
+it belongs to the functions that spend it, so a driver over a deep call tree (a parser's
+dispatch loop, a filter pipeline's `run`) does not outrank the functions doing the work.
 
 The host only reads the JSON the harness writes; the captured pickles stay opaque bytes.
 """
@@ -186,7 +189,7 @@ class _Totals:
     own_s: float = 0.0
     builtin_s: float = 0.0  # in builtins called directly (len, sorted, list.index...)
     ncalls: int = 0
-    callees: dict[FunctionKey, float] = field(default_factory=dict)
+    callees: dict[FunctionKey, float] = field(default_factory=dict)  # the callees' own time, from here
 
 
 def aggregate(
@@ -240,7 +243,8 @@ def _add_entry(totals: dict[FunctionKey, _Totals], entry: Mapping[str, Any]) -> 
             sums.builtin_s += float(callee["cumtime"])
         elif isinstance(callee.get("path"), str):
             callee_key = (str(callee["path"]), int(callee["line"]), str(callee["name"]))
-            sums.callees[callee_key] = sums.callees.get(callee_key, 0.0) + float(callee["cumtime"])
+            own = float(callee.get("tottime", callee["cumtime"]))  # older harnesses sent cumtime only
+            sums.callees[callee_key] = sums.callees.get(callee_key, 0.0) + own
 
 
 def _profiled(

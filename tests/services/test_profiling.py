@@ -116,6 +116,52 @@ def test_addressable_time_adds_project_callees_and_builtins_and_drops_tiny_funct
     assert result.captures == {"capture/calls-1-ab.pkl": b"opaque"}
 
 
+def test_a_driver_over_a_deep_call_tree_ranks_below_the_functions_doing_the_work(tmp_path: Path) -> None:
+    """Only direct callees' own time counts: `run` (own 0.1 s) calls `step` (own 0.5 s), which calls
+    `work` (own 6 s). `work` ranks first, `step` (0.5 + 6) second, `run` (0.1 + 0.5) last, where
+    cumulative time would have put the driver first."""
+    (tmp_path / "m.py").write_text(
+        "def run(n):\n    return step(n)\n\n"
+        "def step(n):\n    return work(n)\n\n"
+        "def work(n):\n    return n\n"
+    )
+
+    def edge(line: int, name: str, cumulative: float, own: float) -> dict[str, object]:
+        return {"path": "m.py", "line": line, "name": name, "cumtime": cumulative, "tottime": own}
+
+    profile = {
+        "total_s": 7.0,
+        "functions": [
+            entry("m.py", 1, "run", 0.1, [edge(4, "step", 6.5, 0.5)]),
+            entry("m.py", 4, "step", 0.5, [edge(7, "work", 6.0, 6.0)]),
+            entry("m.py", 7, "work", 6.0),
+        ],
+    }
+    result = aggregate(tmp_path, [profile], [], {})
+    ranked = [(f.qualname, round(f.addressable_s, 6)) for f in result.functions]
+    assert ranked == [("step", 6.5), ("work", 6.0), ("run", 0.6)]
+
+
+def test_a_real_workloads_driver_ranks_below_its_worker(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    """Through the capture harness (its wrappers included): `run` only loops over `step`, `step`
+    only calls `work`, `work` does the arithmetic. `run` ranks below both."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "chain.py").write_text(
+        "def run(items):\n    return [step(i) for i in items]\n\n"
+        "def step(i):\n    return work(i)\n\n"
+        "def work(i):\n    total = 0\n    for k in range(400):\n        total += (i * k) % 7\n    return total\n"
+    )
+    (tmp_path / "bench.py").write_text("from pkg.chain import run\n\nprint(sum(run(range(3000))))\n")
+    command = "python bench.py"
+    layout = build_layout(tmp_path / "pkg", tmp_path, sys.executable, "--python", command)
+    profile = profile_workload(sandbox, layout, command, timeout_s=120)
+    assert not profile.failed, profile.stderr_tail
+    scores = {f.qualname: f.addressable_s for f in profile.functions}
+    assert [f.qualname for f in profile.functions][:2] == ["step", "work"]
+    assert scores["run"] < 0.5 * scores["work"], scores
+
+
 def test_malformed_profile_documents_are_ignored(tmp_path: Path) -> None:
     """Garbage written by a workload process does not crash aggregation."""
     (tmp_path / "m.py").write_text("def f(x):\n    return x\n")

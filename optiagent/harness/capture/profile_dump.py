@@ -2,8 +2,9 @@
 
 `profile-<token>.json` = {"pid", "wall_s", "total_s" (sum of own time of everything profiled),
 "functions": [{"file" (absolute), "path" (relative to the capture root), "line", "name",
-"ncalls", "tottime", "cumtime", "callees": [{"file", "path", "line", "name", "cumtime"}]}]} where callees are
-project functions, or builtins called directly (`"builtin": true`, no path).
+"ncalls", "tottime", "cumtime", "callees": [{"file", "path", "line", "name", "cumtime", "tottime"}]}]} where
+callees are project functions, or builtins called directly (`"builtin": true`, no path), and an edge's
+times are the callee's when called from this caller.
 Capturing wrappers are folded into the functions they wrap. Also "outside": the functions outside
 the project with the most own time (neither builtins nor the standard library), and
 "imported_elsewhere": target packages imported from outside the root, so the host can say why a
@@ -78,12 +79,17 @@ def write_profile(
         if callee not in functions and callee[0] != _BUILTIN_FILE:
             continue
         share = wrapper_share.get(callee_key, 1.0)
+        own_share = _own_share(stats.get(callee)) if callee_key != callee else None
         for caller_key, edge in callers.items():
             caller = canonical(caller_key)
             if caller_key[0] == WRAPPER_FILENAME or caller not in functions or caller == callee:
                 continue  # wrapper -> wrapped, recursion, or a caller outside the project
             edges = functions[caller]["callees"]
-            edges[callee] = edges.get(callee, 0.0) + edge[3] * share
+            cumulative, own = edges.get(callee, (0.0, 0.0))
+            # A wrapper's own time is capture overhead: the wrapped function's own share of the edge
+            # stands in for it.
+            edge_own = edge[2] if own_share is None else edge[3] * share * own_share
+            edges[callee] = (cumulative + edge[3] * share, own + edge_own)
     document = {
         "pid": os.getpid(),
         "wall_s": wall_s,
@@ -95,13 +101,20 @@ def write_profile(
     path.write_text(json.dumps(document))
 
 
+def _own_share(entry: Any) -> float:
+    """The part of a function's cumulative time spent in its own code."""
+    if not entry or entry[3] <= 0:
+        return 0.0
+    return float(min(1.0, entry[2] / entry[3]))
+
+
 def _with_edge_list(entry: dict[str, Any], files: ProjectFiles) -> dict[str, Any]:
-    edges: dict[Key, float] = entry["callees"]
-    entry["callees"] = [_edge(key, cumtime, files) for key, cumtime in edges.items()]
+    edges: dict[Key, tuple[float, float]] = entry["callees"]
+    entry["callees"] = [_edge(key, cumtime, own, files) for key, (cumtime, own) in edges.items()]
     return entry
 
 
-def _edge(key: Key, cumtime: float, files: ProjectFiles) -> dict[str, Any]:
+def _edge(key: Key, cumtime: float, own: float, files: ProjectFiles) -> dict[str, Any]:
     file, line, name = key
     if file == _BUILTIN_FILE:  # a builtin called directly: its time is the caller's to save
         return {"file": file, "path": None, "builtin": True, "line": line, "name": name, "cumtime": cumtime}
@@ -111,6 +124,7 @@ def _edge(key: Key, cumtime: float, files: ProjectFiles) -> dict[str, Any]:
         "line": line,
         "name": name,
         "cumtime": cumtime,
+        "tottime": own,
     }
 
 
