@@ -121,9 +121,7 @@ def test_a_driver_over_a_deep_call_tree_ranks_below_the_functions_doing_the_work
     `work` (own 6 s). `work` ranks first, `step` (0.5 + 6) second, `run` (0.1 + 0.5) last, where
     cumulative time would have put the driver first."""
     (tmp_path / "m.py").write_text(
-        "def run(n):\n    return step(n)\n\n"
-        "def step(n):\n    return work(n)\n\n"
-        "def work(n):\n    return n\n"
+        "def run(n):\n    return step(n)\n\ndef step(n):\n    return work(n)\n\ndef work(n):\n    return n\n"
     )
 
     def edge(line: int, name: str, cumulative: float, own: float) -> dict[str, object]:
