@@ -160,3 +160,31 @@ def test_classes_registered_as_mappings_compare_by_state() -> None:
     assert not deep_equal(first, second)
     second["a"], second.tag = 1, "extra"  # type: ignore[attr-defined]
     assert not deep_equal(first, second)
+
+
+class _Element:
+    """An element whose own `__eq__` is costly and changes it (pyparsing's compares `vars()`
+    through the whole grammar graph, and `element == "text"` parses the text)."""
+
+    eq_calls = 0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        _Element.eq_calls += 1
+        self.name += "!"
+        return isinstance(other, _Element) and vars(self) == vars(other)
+
+    __hash__ = object.__hash__
+
+
+def test_containers_of_objects_are_walked_without_their_own_eq() -> None:
+    _Element.eq_calls = 0
+    a = [_Element("x"), {"key": _Element("y")}]
+    b = copy.deepcopy(a)
+    assert deep_equal(a, b)
+    assert deep_equal({"k": _Element("x")}, {"k": _Element("x")})
+    assert not deep_equal([_Element("x")], [_Element("z")])
+    assert _Element.eq_calls == 0
+    assert isinstance(a[0], _Element) and a[0].name == "x"  # what is compared is left as it was
