@@ -39,7 +39,7 @@ from optiagent.services.benchmarking import BenchmarkFailed, BenchmarkSettings, 
 from optiagent.services.requests import ProgressListener
 from optiagent.services.verdict_cache import cache_key, cached_outcome, entry_for, input_set_hash
 from optiagent.verify.jobs import CheckSettings, Evidence, check_job
-from optiagent.verify.verdicts import CheckOutcome, read_checks, read_self_check
+from optiagent.verify.verdicts import MIN_HINT_S, CheckOutcome, read_checks, read_self_check
 
 PROVIDER_OUTAGE = "LLM provider unavailable after retries"
 
@@ -338,12 +338,26 @@ def _run_target(services: Services, job: TargetJob, clock: TargetClock) -> Targe
     return _benchmark_and_select(services, job, target_id, report, candidates, ids, outcomes, clock)
 
 
-def _benchmark_order(outcomes: Sequence[CheckOutcome]) -> list[int]:
-    """Most promising first (best first timing; unknown timings after the known ones)."""
+def benchmark_order(outcomes: Sequence[CheckOutcome]) -> list[int]:
+    """Most promising first (past a target's budget only the first is benchmarked), by
+    `promise`; on a tie, a first timing goes before the fallbacks."""
     return sorted(
         range(len(outcomes)),
-        key=lambda i: (outcomes[i].prescreen_speedup is None, -(outcomes[i].prescreen_speedup or 0.0), i),
+        key=lambda i: (-promise(outcomes[i]), outcomes[i].prescreen_speedup is None, i),
     )
+
+
+def promise(outcome: CheckOutcome) -> float:
+    """The check job's first timing; when its budget left no time for one (a set-based rewrite of
+    a quadratic original: the original alone outlasts it), the ratio on the slowest checked input,
+    if the original's call there was long enough to mean anything; else 1.0x, no evidence either
+    way, so such a candidate is not put behind one that timed no faster."""
+    if outcome.prescreen_speedup is not None:
+        return outcome.prescreen_speedup
+    original_s, candidate_s = outcome.slowest.get("original_s"), outcome.slowest.get("candidate_s")
+    if not (isinstance(original_s, float) and isinstance(candidate_s, float)):
+        return 1.0
+    return original_s / candidate_s if candidate_s > 0 and original_s >= MIN_HINT_S else 1.0
 
 
 def hint_rejects(outcome: CheckOutcome, floor: float) -> bool:
@@ -364,7 +378,7 @@ def _benchmark_and_select(
 ) -> TargetReport:
     accepted: list[tuple[int, Measurement]] = []
     reasons: list[str] = []
-    for index in _benchmark_order(outcomes):
+    for index in benchmark_order(outcomes):
         candidate, outcome = candidates[index], outcomes[index]
         if not isinstance(outcome.verdict, Equivalent):
             reasons.append(_rejection(candidate, outcome))
