@@ -51,6 +51,18 @@ def test_state_changed_in_loop_blocks_hoisting() -> None:
     assert apply("OPT015", growing, "f") is None
 
 
+def test_attribute_reads_alone_are_not_hoisted() -> None:
+    """A loop that would only save `self.attr` reads (specialised on CPython 3.11) is left alone;
+    with a len() call to save as well, the attribute is hoisted with it."""
+    only_attributes = (
+        "class Walker:\n    def walk(self, xs):\n        out = 0\n        for x in xs:\n"
+        "            out += x * self.step\n        return out\n"
+    )
+    assert apply("OPT015", only_attributes, "Walker.walk") is None
+    with_length = only_attributes.replace("x * self.step", "x * self.step + len(xs)")
+    assert "step = self.step" in applied("OPT015", with_length, "Walker.walk")
+
+
 def test_bound_methods_are_not_hoisted() -> None:
     """out.append stays a method call: a stored bound method is slower on CPython 3.11."""
     source = "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x)\n    return out\n"
