@@ -425,20 +425,24 @@ def render_table(results: Sequence[LibraryResult]) -> str:
 def hot_functions(stats: pstats.Stats, package_path: Path, limit: int = 10) -> list[dict[str, Any]]:
     """Top functions defined under package_path by cumulative (own + callee) time."""
     root = str(package_path.resolve())
-    rows = []
+    ranked = []
     for (filename, line, name), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         if not os.path.realpath(filename).startswith(root + os.sep):
             continue
-        rows.append(
-            {
-                "function": f"{os.path.relpath(os.path.realpath(filename), package_path.parent)}:{line}:{name}",
-                "calls": calls,
-                "own_s": round(own, 4),
-                "cumulative_s": round(cumulative, 4),
-            }
+        ranked.append(
+            (
+                cumulative,
+                {
+                    "function": f"{os.path.relpath(os.path.realpath(filename), package_path.parent)}:{line}:{name}",
+                    "calls": calls,
+                    "own_s": round(own, 4),
+                    "cumulative_s": round(cumulative, 4),
+                },
+            )
         )
-    rows.sort(key=lambda row: row["cumulative_s"], reverse=True)
-    return rows[:limit]
+    # sorted on the unrounded times: a caller and its callee often round to the same 0.1 ms
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    return [row for _, row in ranked[:limit]]
 
 
 # ---------------------------------------------------------------------------------------------------------
