@@ -101,11 +101,45 @@ class GitHubApp:
             raise
         except StoreUnavailableError:
             raise  # retried by the task; the lease lapses
-        except Exception:
+        except Exception as error:
             if self.store.fail_delivery(delivery_id, MAX_DELIVERY_FAILURES):
                 log.error("delivery_given_up", delivery=delivery_id, github_event=event)
+                self._stop_starting_runs(payload, error)
             raise
         self.store.finish_delivery(delivery_id)
+
+    def _stop_starting_runs(self, payload: Mapping[str, Any], error: Exception) -> None:
+        """A given-up delivery may leave its run STARTING: it would hold one of the installation's
+        concurrent runs for good, its check run queued. Such runs are stopped, with the reason
+        on the check run (best effort: GitHub may be what kept failing)."""
+        repo = repo_of(payload)
+        pr = number(payload, "pull_request", "number") or number(payload, "issue", "number")
+        if pr is None:
+            pr = number(payload, "check_run", "pull_requests", 0, "number")
+        if repo is None or pr is None:
+            return
+        reason = (
+            f"could not start after {MAX_DELIVERY_FAILURES} attempts ({type(error).__name__}); "
+            "comment `/optiagent run` to try again"
+        )
+        for run in self.store.active_runs(repo.full_name, pr):
+            stopped = replace(run, status=RunStatus.STOPPED, reason=reason)
+            if run.status is not RunStatus.STARTING or not self.store.update_run(
+                stopped, expected_status=RunStatus.STARTING
+            ):
+                continue
+            log.warning("run_stopped_given_up", run=run.id, repo=repo.full_name, pr=pr)
+            if run.check_run_id is None:
+                continue
+            try:
+                self.hosts(repo).update_check_run(
+                    run.check_run_id,
+                    CheckUpdate(
+                        "completed", "neutral", render.plain("Could not start", reason.capitalize() + ".")
+                    ),
+                )
+            except Exception as update_error:  # the run is stopped all the same
+                log.warning("check_run_not_updated", run=run.id, error=str(update_error)[:200])
 
     def sweep(self, stalled_s: float) -> int:
         """Sends again the tasks that were lost (a worker's crash, a Redis restart): deliveries not

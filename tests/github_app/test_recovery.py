@@ -146,6 +146,28 @@ def test_a_delivery_that_keeps_failing_is_given_up(world: World) -> None:
     assert world.app.sweep(stalled_s=0) == 0 and world.sent.handled == []
 
 
+def test_a_run_whose_delivery_is_given_up_is_stopped_not_left_starting(world: World) -> None:
+    """The check run exists, then the tarball download fails every time (a 404: not a transient
+    error, which is deferred instead): at the limit the run is stopped (it no longer holds a
+    concurrent-run slot) and its check run says why."""
+    for _ in range(MAX_DELIVERY_FAILURES):
+        world.fake.inject("GET", f"/repos/{REPO.full_name}/tarball/.*", 404)
+    world.store.record_delivery("d-1", "pull_request", pull_request_event())
+    for attempt in range(MAX_DELIVERY_FAILURES):
+        with pytest.raises(CodeHostError):
+            world.app.handle("d-1")
+        if attempt < MAX_DELIVERY_FAILURES - 1:
+            assert world.store.count_active(REPO.installation_id) == 1  # still retried
+            world.store.defer_delivery("d-1", 0)
+    run = world.store.latest_run(REPO.full_name, 7)
+    assert run is not None and run.status is RunStatus.STOPPED and "could not start" in run.reason
+    assert world.store.count_active(REPO.installation_id) == 0
+    [check] = world.fake.check_runs.values()
+    last = check["history"][-1]
+    assert (last["status"], last["conclusion"]) == ("completed", "neutral")
+    assert "/optiagent run" in str(last)
+
+
 def test_a_lost_watch_is_sent_again_and_publishes_once(world: World) -> None:
     """The run's watch task is lost: the sweep sends one; it publishes; a stray second watch does nothing."""
     world.store.record_delivery("d-1", "pull_request", pull_request_event())
