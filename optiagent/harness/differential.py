@@ -83,18 +83,30 @@ class ModuleState:
         }
         self.rebound = {name: _copy_quietly(v) for name, v in self.bindings.items() if type(v) in _REBOUND}
 
-    def reset(self) -> None:
+    def reset(self, untouched: frozenset[str] = frozenset()) -> None:
+        """`untouched`: containers just found equal to their import-time state (`changes`, with
+        nothing run since), not copied back again (a deep copy of pyparsing's `_builtin_exprs`,
+        69 elements with their grammars, cost 50 ms a reset)."""
         namespace = vars(self.module)
         for name in [n for n in namespace if not n.startswith("__") and n not in self.bindings]:
             del namespace[name]  # added by a call
         namespace.update(self.bindings)  # rebound by a call
         for name, saved in self.initial.items():  # mutated by a call: restored in place (aliases stay)
-            _restore(self.bindings[name], copy.deepcopy(saved))
+            if name not in untouched:
+                _restore(self.bindings[name], copy.deepcopy(saved))
         for name, saved in self.rebound.items():
             namespace[name] = _copy_quietly(saved)
 
-    def changes(self) -> dict[str, Any]:
-        """Name -> a copy of its value now, for every global the last call changed."""
+    def changes_then_reset(self) -> dict[str, Any]:
+        """`changes`, then `reset`, restoring only the containers the call changed."""
+        untouched: set[str] = set()
+        changed = self.changes(untouched)
+        self.reset(frozenset(untouched))
+        return changed
+
+    def changes(self, untouched: set[str] | None = None) -> dict[str, Any]:
+        """Name -> a copy of its value now, for every global the last call changed (`untouched`
+        collects the containers found equal to their import-time state)."""
         namespace = vars(self.module)
         changed: dict[str, Any] = {}
         names = set(self.bindings) | {n for n in namespace if not n.startswith("__")}
@@ -106,6 +118,8 @@ class ModuleState:
             elif now is self.bindings.get(name, MISSING) and (
                 name not in self.initial or deep_equal(self.initial[name], now)
             ):
+                if untouched is not None and name in self.initial:
+                    untouched.add(name)
                 continue
             try:
                 changed[name] = _copy_quietly(now)
@@ -197,8 +211,7 @@ class OriginalRuns:
                 first = run_call(self.function, call.args, call.kwargs, seed=0)
             elapsed = time.perf_counter() - started
             if state:
-                self.globals_after[key] = state.changes()
-                state.reset()
+                self.globals_after[key] = state.changes_then_reset()
             clear_caches(self.module)
             with time_limit(limit):
                 second = run_call(self.function, call.args, call.kwargs, seed=1)
