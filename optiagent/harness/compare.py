@@ -170,6 +170,16 @@ def _plain_values(container: Any, kind: str) -> bool:
     return set(map(type, items)) <= _PLAIN_VALUES
 
 
+def _typed(container: Any, kind: str) -> Any:
+    """The container's contents with each value's type: `==` alone takes `[1]` for `[1.0]` or
+    `[True]`, which the walk (and `deep_equal(1, 1.0)`) tells apart."""
+    if kind == "mapping":
+        return {(type(key), key): type(value) for key, value in container.items()}
+    if kind == "set":
+        return {(type(item), item) for item in container}
+    return [type(item) for item in container]
+
+
 def _aliasable(cls: type, kind: str) -> bool:
     """Mutable values, whose sharing is behaviour (tuples, frozensets and named tuples are not;
     numpy views and iterators are left to their own comparisons)."""
@@ -249,7 +259,7 @@ class _Walk:
                 # values first: `==` on a list of objects runs their own `__eq__`, which may cost
                 # more than the walk (pyparsing's compares `vars()` through the whole grammar
                 # graph, 24 of a self-check's 28 s) or change them (its `== str` parses).
-                if _plain_values(a, kind) and a == b:
+                if _plain_values(a, kind) and a == b and _typed(a, kind) == _typed(b, kind):
                     return True
             except Exception:
                 pass

@@ -188,3 +188,14 @@ def test_containers_of_objects_are_walked_without_their_own_eq() -> None:
     assert not deep_equal([_Element("x")], [_Element("z")])
     assert _Element.eq_calls == 0
     assert isinstance(a[0], _Element) and a[0].name == "x"  # what is compared is left as it was
+
+
+def test_containers_of_plain_values_keep_their_types() -> None:
+    # `[1] == [1.0]` and `[1] == [True]`: the shortcut took them for equal, while the walk (and
+    # `deep_equal(1, 1.0)` itself) tells an int from a float and a bool
+    assert not deep_equal(1, 1.0)
+    assert not deep_equal([1], [1.0])
+    assert not deep_equal((0, 1), (False, True))
+    assert not deep_equal({"size": 2}, {"size": 2.0})
+    assert deep_equal([1, "a", 2.5, None], [1, "a", 2.5, None])
+    assert deep_equal({"size": 2, "name": "x"}, {"name": "x", "size": 2})
